@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "signbatch",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "signbatch", targets: ["signbatch"]),
+        .library(name: "SignBatch", targets: ["SignBatch"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        .target(
+            name: "SignBatch",
+            dependencies: [
+                "CLibXML2",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            resources: [
+                .embedInCode("Resources/default-rules.json"),
+                .embedInCode("Resources/signbatch.xsd"),
+                .embedInCode("Resources/signbatch-output.xsd"),
+            ]
+        ),
+        .executableTarget(
+            name: "signbatch",
+            dependencies: [
+                "SignBatch",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "SignBatchTests",
+            dependencies: ["SignBatch"],
+            resources: [.copy("Fixtures")]
+        ),
+    ]
+)

@@ -1,0 +1,101 @@
+/// How an account holds a signature.
+public enum HeldStatus: String, Sendable, CaseIterable {
+    case existing
+    case accepted
+    case needsDocuments = "needs_documents"
+}
+
+/// The identity of a signature within one account: SPEC §3's deduplication key less the
+/// account itself.
+public struct SignatureKey: Hashable, Sendable {
+    public var international: Bool
+    /// The normalized `sign_name`, case-folded, spaces removed.
+    public var folded: String
+
+    public init(international: Bool, folded: String) {
+        self.international = international
+        self.folded = folded
+    }
+}
+
+/// One signature an account holds.
+public struct LedgerEntry: Sendable, Equatable {
+    /// What a resubmission replaced, restored if the resubmitting batch is undone.
+    public struct Replaced: Sendable, Equatable {
+        public var signName: String
+        public var status: HeldStatus
+        public var batch: String?
+        public var line: Int?
+    }
+
+    public var accountID: String
+    public var key: SignatureKey
+    public var signName: String
+    public var status: HeldStatus
+    /// SHA-256 of the batch that wrote it; `nil` for imported signatures.
+    public var batch: String?
+    public var line: Int?
+    public var replaced: Replaced?
+
+    public init(accountID: String, key: SignatureKey, signName: String, status: HeldStatus,
+                batch: String? = nil, line: Int? = nil, replaced: Replaced? = nil) {
+        self.accountID = accountID
+        self.key = key
+        self.signName = signName
+        self.status = status
+        self.batch = batch
+        self.line = line
+        self.replaced = replaced
+    }
+}
+
+/// What a processed batch leaves in the ledger, committed in one transaction.
+public struct BatchCommit: Sendable {
+    public var sha256: String
+    public var name: String
+    public var path: String
+    public var rows: Int
+    /// `--reprocess`: the batch's earlier entries are undone first, in the same transaction.
+    public var undoFirst: Bool
+    /// The new or replacing entries, in input order.
+    public var entries: [LedgerEntry]
+
+    public init(sha256: String, name: String, path: String, rows: Int, undoFirst: Bool, entries: [LedgerEntry]) {
+        self.sha256 = sha256
+        self.name = name
+        self.path = path
+        self.rows = rows
+        self.undoFirst = undoFirst
+        self.entries = entries
+    }
+}
+
+/// Where the signatures of every account are kept between runs. `MemoryLedger` serves a
+/// run with no ledger file and tests; `SQLiteLedger` persists.
+public protocol LedgerStore: AnyObject {
+    /// Every entry of one account. Called once per account per run, never per row.
+    func entries(account: String) throws(BatchError) -> [LedgerEntry]
+    func isProcessed(sha256: String) throws(BatchError) -> Bool
+    /// Accounts holding an entry written (or replaced) by the batch.
+    func accounts(touchedBy sha256: String) throws(BatchError) -> [String]
+    func commit(_ batch: BatchCommit) throws(BatchError)
+}
+
+extension LedgerEntry {
+    /// Undoing `sha256`: its own entries go, and what its resubmissions replaced comes back.
+    /// `nil` when the entry disappears.
+    func undoing(_ sha256: String) -> LedgerEntry? {
+        guard batch == sha256 else {
+            // What this entry replaced is being undone itself: nothing to restore later.
+            if replaced?.batch == sha256 {
+                var kept = self
+                kept.replaced = nil
+                return kept
+            }
+            return self
+        }
+        guard let replaced else { return nil }
+        return LedgerEntry(accountID: accountID, key: key, signName: replaced.signName,
+                           status: replaced.status, batch: replaced.batch, line: replaced.line)
+    }
+}

@@ -1,0 +1,141 @@
+/// Runs one batch through the stages: read → normalize → validate → documents → admission
+/// → write, then commits the ledger only once the outputs are in place.
+public final class BatchProcessor {
+    private let rules: RuleSet
+    private let normalizer: Normalizer
+    private let validator: Validator
+    private let configuration: Configuration
+    /// What the run sees: the persistent store plus this run's own commits.
+    private let view: MemoryLedger
+    /// Where commits persist; `nil` on a dry run.
+    private let store: LedgerStore?
+    private let progress: ProgressLine?
+
+    public init(rules: RuleSet, configuration: Configuration, view: MemoryLedger, store: LedgerStore?,
+                progress: ProgressLine?) {
+        self.rules = rules
+        normalizer = Normalizer(rules: rules)
+        validator = Validator(rules: rules)
+        self.configuration = configuration
+        self.view = view
+        self.store = store
+        self.progress = progress
+    }
+
+    /// Never throws: a batch that fails is a summary with status `failed` and its error.
+    public func process(_ source: BatchSource) -> (BatchSummary, BatchError?) {
+        let outputDirectory = "\(configuration.outputDirectory)/\(source.name)"
+        var summary = BatchSummary(batch: source.fileName, path: source.path, sha256: "", status: .processed,
+                                   dryRun: configuration.dryRun, outputDirectory: outputDirectory)
+        do {
+            let fingerprint = try BatchFingerprint.scan(path: source.path)
+            summary.sha256 = fingerprint.sha256
+            let alreadyProcessed = try view.isProcessed(sha256: fingerprint.sha256)
+            if alreadyProcessed && !configuration.reprocess {
+                summary.status = .skipped
+                return (summary, nil)
+            }
+            try run(source, fingerprint: fingerprint, undoFirst: alreadyProcessed,
+                    outputDirectory: outputDirectory, summary: &summary)
+            return (summary, nil)
+        } catch {
+            summary.status = .failed
+            summary.rows = 0
+            summary.counts = [:]
+            summary.reasons = [:]
+            summary.accounts = []
+            summary.errors = [(error.line, error.message)]
+            summary.encoding = nil
+            if error.kind != .cannotCreateOutput {
+                // Only summary.json changes; earlier outputs and the ledger stay as they were.
+                try? writeSummary(summary, to: outputDirectory)
+            }
+            return (summary, error)
+        }
+    }
+
+    private func makeReader(_ source: BatchSource, _ fingerprint: BatchFingerprint,
+                            _ summary: inout BatchSummary) throws(BatchError) -> BatchReader {
+        let limits = rules.file.limits
+        switch source.format {
+        case .csv:
+            let (encoding, bomLength) = TextEncoding.detect(fingerprint, requested: configuration.encoding)
+            summary.encoding = encoding.rawValue
+            let file = try FileInput(path: source.path, offset: bomLength)
+            let input: ByteInput = encoding == .utf8
+                ? file : try TranscodingInput(source: file, path: source.path, from: encoding)
+            return try CSVBatchReader(input: input, path: source.path, encoding: encoding,
+                                      startOffset: encoding == .utf8 ? bomLength : 0,
+                                      delimiter: configuration.delimiter, limits: limits)
+        case .xml:
+            let reader = try XMLBatchReader(path: source.path, limits: limits)
+            summary.encoding = reader.layout.encoding
+            return reader
+        }
+    }
+
+    private func run(_ source: BatchSource, fingerprint: BatchFingerprint, undoFirst: Bool,
+                     outputDirectory: String, summary: inout BatchSummary) throws(BatchError) {
+        let reader = try makeReader(source, fingerprint, &summary)
+        summary.warnings = reader.warnings
+        try AtomicFile.makeDirectory(outputDirectory)
+
+        let format = configuration.format ?? (source.format == .xml ? .xml : .csv)
+        let ext = format.rawValue
+        let maxReasons = rules.file.limits.maxReasonsPerRow
+        var tables: [Outcome: OutputTable] = [:]
+        var writers: [Outcome: RecordWriter] = [:]
+        for outcome in Outcome.allCases {
+            let table = OutputTable(outcome: outcome, extraColumns: reader.layout.extraColumns, maxReasons: maxReasons)
+            tables[outcome] = table
+            writers[outcome] = try RecordWriters.make(format, path: "\(outputDirectory)/\(outcome.fileStem).\(ext)",
+                                                      table: table)
+        }
+
+        let documents = DocumentChecker(baseDirectory: configuration.documentsDirectory ?? source.directory,
+                                        maxBytes: rules.file.certificate.maxBytes)
+        let admission = Admission(ledger: view, quota: rules.quota, batchSHA: fingerprint.sha256,
+                                  undoingBatch: undoFirst)
+        progress?.start(source.path)
+
+        while let raw = try reader.next() {
+            var app = normalizer.normalize(raw)
+            var reasons = raw.problems
+            reasons += validator.validate(&app)
+            reasons += documents.check(app.documentFile, role: .proof)
+            if app.purpose.value == .others {
+                reasons += documents.check(app.commissionFile, role: .commission)
+            }
+            let validAccount = !app.accountID.isEmpty && Validator.isValidAccountID(app.accountID)
+            if validAccount { try admission.note(account: app.accountID) }
+            var evaluation = Evaluation(application: app, reasons: reasons)
+            if evaluation.outcome != .rejected,
+               let refusal = try admission.admit(app, as: evaluation.outcome) {
+                evaluation = Evaluation(application: app, reasons: [refusal] + evaluation.reasons)
+            }
+            try writers[evaluation.outcome]!.write(tables[evaluation.outcome]!.values(for: evaluation))
+            summary.rows += 1
+            summary.counts[evaluation.outcome, default: 0] += 1
+            for reason in evaluation.reasons { summary.reasons[reason.code, default: 0] += 1 }
+            progress?.tick(summary.rows)
+        }
+        progress?.finish()
+
+        for outcome in Outcome.allCases { try writers[outcome]!.commit() }
+        summary.accounts = admission.accountOrder.map { ($0, admission.usage(of: $0)) }
+        try writeSummary(summary, to: outputDirectory)
+        AtomicFile.syncDirectory(outputDirectory)
+
+        let commit = BatchCommit(sha256: fingerprint.sha256, name: source.fileName, path: source.path,
+                                 rows: summary.rows, undoFirst: undoFirst, entries: admission.entries)
+        try store?.commit(commit)
+        try view.commit(commit)
+    }
+
+    private func writeSummary(_ summary: BatchSummary, to directory: String) throws(BatchError) {
+        try AtomicFile.makeDirectory(directory)
+        let file = try AtomicFile(path: "\(directory)/summary.json")
+        try file.write(summary.json.rendered(pretty: true) + "\n")
+        try file.commit()
+    }
+}

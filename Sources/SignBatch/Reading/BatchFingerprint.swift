@@ -1,0 +1,109 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One streaming pass over a batch's bytes before it is parsed: its SHA-256 (the ledger's
+/// identity for a batch), its leading bytes (BOM), and whether it reads as UTF-8.
+public struct BatchFingerprint: Sendable {
+    public var sha256: String
+    public var size: Int
+    public var leadingBytes: [UInt8]
+    public var utf8: UTF8Census
+
+    public static func scan(path: String) throws(BatchError) -> BatchFingerprint {
+        let input = try FileInput(path: path)
+        return try scan(input)
+    }
+
+    public static func scan(_ input: ByteInput) throws(BatchError) -> BatchFingerprint {
+        var hasher = SHA256()
+        var census = UTF8Census()
+        var leading = [UInt8]()
+        var size = 0
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let count = try input.read(into: buffer)
+            if count == 0 { break }
+            let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
+            if leading.count < 4 { leading += chunk.prefix(4 - leading.count) }
+            hasher.update(chunk)
+            census.scan(chunk)
+            size += count
+        }
+        census.finish()
+        return BatchFingerprint(sha256: SHA256.hex(hasher.finalize()), size: size,
+                                leadingBytes: leading, utf8: census)
+    }
+}
+
+/// Counts of valid multi-byte and invalid UTF-8 sequences, carried across chunks.
+public struct UTF8Census: Sendable {
+    public private(set) var invalid = 0
+    public private(set) var multibyte = 0
+    private var need = 0
+    private var lower: UInt8 = 0x80
+    private var upper: UInt8 = 0xBF
+
+    public init() {}
+
+    public var isValid: Bool { invalid == 0 }
+
+    public mutating func scan(_ bytes: UnsafeRawBufferPointer) {
+        var index = 0
+        let count = bytes.count
+        let base = bytes.baseAddress!
+        while index < count {
+            if need == 0 {
+                // ASCII runs, eight bytes at a time.
+                while index + 8 <= count,
+                      base.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                    index += 8
+                }
+                if index >= count { break }
+            }
+            let byte = bytes[index]
+            index += 1
+            if need == 0 {
+                start(byte)
+            } else if byte >= lower && byte <= upper {
+                need -= 1
+                lower = 0x80
+                upper = 0xBF
+                if need == 0 { multibyte += 1 }
+            } else {
+                invalid += 1
+                need = 0
+                lower = 0x80
+                upper = 0xBF
+                start(byte)
+            }
+        }
+    }
+
+    private mutating func start(_ byte: UInt8) {
+        switch byte {
+        case 0x00...0x7F: break
+        case 0xC2...0xDF: need = 1
+        case 0xE0: need = 2; lower = 0xA0
+        case 0xE1...0xEC, 0xEE, 0xEF: need = 2
+        case 0xED: need = 2; upper = 0x9F
+        case 0xF0: need = 3; lower = 0x90
+        case 0xF1...0xF3: need = 3
+        case 0xF4: need = 3; upper = 0x8F
+        default: invalid += 1
+        }
+    }
+
+    /// A sequence cut off by the end of input is invalid.
+    public mutating func finish() {
+        if need > 0 { invalid += 1; need = 0 }
+    }
+
+    public static func isValid(_ bytes: ArraySlice<UInt8>) -> Bool {
+        var census = UTF8Census()
+        bytes.withUnsafeBytes { census.scan($0) }
+        census.finish()
+        return census.isValid
+    }
+}

@@ -1,0 +1,143 @@
+/// Reads a CSV batch (SPEC §2) into `RawApplication`s: finds the header, maps its columns
+/// to fields, and decodes only the bytes of each row into field strings.
+public final class CSVBatchReader: BatchReader {
+    public private(set) var layout: BatchLayout
+    public private(set) var warnings: [Finding] = []
+    private let tokenizer: CSVTokenizer
+    private let path: String
+    private var record = CSVRecord()
+    /// For each column of the header: the field it holds, or the index among the extras.
+    private var columns: [Column] = []
+
+    private enum Column {
+        case field(Field)
+        case extra(Int)
+    }
+
+    public static let delimiterCandidates: [UInt8] = [0x2C, 0x3B, 0x09, 0x7C]  // , ; TAB |
+
+    /// - Parameters:
+    ///   - input: UTF-8 bytes (already converted from the batch's encoding, BOM removed).
+    ///   - delimiter: `nil` sniffs it from the header line.
+    public init(input: ByteInput, path: String, encoding: TextEncoding = .utf8, startOffset: Int = 0,
+                delimiter: UInt8? = nil, limits: RulesFile.InputLimits) throws(BatchError) {
+        self.path = path
+        tokenizer = CSVTokenizer(input: input, path: path, startOffset: startOffset,
+                                 maxFieldBytes: limits.maxFieldBytes, maxRowBytes: limits.maxRowBytes)
+        layout = BatchLayout(encoding: encoding.rawValue)
+        if let delimiter {
+            tokenizer.delimiter = delimiter
+        } else {
+            tokenizer.delimiter = Self.sniffDelimiter(try tokenizer.peekFirstLine())
+        }
+        try readHeader()
+    }
+
+    /// The candidate that occurs most often outside quotes in the header line; `,` on a tie.
+    static func sniffDelimiter(_ header: [UInt8]) -> UInt8 {
+        var counts = [Int](repeating: 0, count: delimiterCandidates.count)
+        var inQuotes = false
+        for byte in header {
+            if byte == 0x22 { inQuotes.toggle(); continue }
+            if inQuotes { continue }
+            if let index = delimiterCandidates.firstIndex(of: byte) { counts[index] += 1 }
+        }
+        var best = 0
+        for index in counts.indices where counts[index] > counts[best] { best = index }
+        return delimiterCandidates[best]
+    }
+
+    private func readHeader() throws(BatchError) {
+        repeat {
+            guard try tokenizer.next(into: &record) else {
+                throw BatchError(.malformed, path: path, line: 1, "the batch is empty: no header row")
+            }
+        } while record.isBlank
+        let line = record.line
+        if let problem = record.problem {
+            throw BatchError(.malformed, path: path, line: line, "the header row is malformed: \(problem)")
+        }
+        var seen = Set<Field>()
+        var extras: [String] = []
+        for index in 0..<record.storedFieldCount {
+            let bytes = record.field(index)
+            guard let text = String(validating: bytes, as: UTF8.self) else {
+                throw BatchError(.malformed, path: path, line: line,
+                                 "the header row holds bytes that are not valid \(layout.encoding) text (column \(index + 1))")
+            }
+            let name = TextNormalizer.field(text).lowercased()
+            if let field = Field(name: name) {
+                if !seen.insert(field).inserted {
+                    throw BatchError(.malformed, path: path, line: line, "the header names column '\(name)' twice")
+                }
+                columns.append(.field(field))
+            } else {
+                columns.append(.extra(extras.count))
+                extras.append(text)
+                warnings.append(Finding(.unknownColumn,
+                    "column '\(text)' is not a field of signbatch; it is carried through to the outputs unchanged"))
+            }
+        }
+        let missing = Field.requiredColumns.filter { !seen.contains($0) }
+        if !missing.isEmpty {
+            let names = missing.map(\.name).joined(separator: ", ")
+            throw BatchError(.malformed, path: path, line: line,
+                             "the header lacks the required column\(missing.count > 1 ? "s" : "") \(names)")
+        }
+        layout.extraColumns = extras
+    }
+
+    public func next() throws(BatchError) -> RawApplication? {
+        repeat {
+            guard try tokenizer.next(into: &record) else { return nil }
+        } while record.isBlank
+        var application = RawApplication(line: record.line,
+                                         extras: Array(repeating: "", count: layout.extraColumns.count))
+        if let problem = record.problem {
+            application.problems.append(Finding(.rowMalformed, problem))
+        } else if record.fieldCount != columns.count {
+            application.problems.append(Finding(.rowMalformed,
+                "the row has \(record.fieldCount) field\(record.fieldCount == 1 ? "" : "s"), the header has \(columns.count)"))
+        }
+        var badOffset: Int?
+        var badColumn = 0
+        for index in 0..<min(record.storedFieldCount, columns.count) {
+            let range = record.fieldRange(index)
+            let text: String
+            if let valid = record.bytes.withUnsafeBufferPointer({ String(validating: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }) {
+                text = valid
+            } else {
+                if badOffset == nil {
+                    badOffset = record.offset + Self.firstInvalidByte(record.bytes[range])
+                    badColumn = index
+                }
+                text = String(decoding: record.bytes[range], as: UTF8.self)
+            }
+            switch columns[index] {
+            case .field(let field): application[field] = text
+            case .extra(let extra): application.extras[extra] = text
+            }
+        }
+        if let badOffset {
+            let name: String
+            switch columns[badColumn] {
+            case .field(let field): name = field.name
+            case .extra(let extra): name = layout.extraColumns[extra]
+            }
+            application.problems.append(Finding(.rowMalformed,
+                "column \(name) holds bytes that are not valid \(layout.encoding) text (near byte offset \(badOffset))"))
+        }
+        return application
+    }
+
+    /// Index of the first byte of the first invalid sequence, relative to the slice start.
+    static func firstInvalidByte(_ bytes: ArraySlice<UInt8>) -> Int {
+        var iterator = bytes.makeIterator()
+        var parser = Unicode.UTF8.ForwardParser()
+        var offset = 0
+        while case .valid(let scalar) = parser.parseScalar(from: &iterator) {
+            offset += scalar.count
+        }
+        return offset
+    }
+}

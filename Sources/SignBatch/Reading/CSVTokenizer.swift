@@ -1,0 +1,240 @@
+/// A byte-level streaming RFC 4180 tokenizer. It scans a chunk buffer with a tight loop,
+/// copies runs of plain bytes in bulk, counts physical lines (LF, CRLF and lone CR), and
+/// reports stray quotes and size overruns on the record instead of throwing: only an
+/// unterminated quoted field at the end of input (or a read error) fails the batch.
+public final class CSVTokenizer {
+    public var delimiter: UInt8
+    public let maxFieldBytes: Int
+    public let maxRowBytes: Int
+    private let input: ByteInput
+    private let path: String
+    private var buffer: UnsafeMutableRawBufferPointer
+    private var position = 0
+    private var end = 0
+    private var atEOF = false
+    private var readError: BatchError?
+    /// Bytes of the input consumed before `buffer[0]`.
+    private var consumedBefore: Int
+    private var line = 1
+    /// The previous record ended on a CR that was the last byte of a chunk.
+    private var pendingCR = false
+    /// Inside a quoted field, the previous byte was a CR (so an LF adds no line).
+    private var lastWasCR = false
+    /// The current record passed a size limit: keep scanning to its end, store nothing more.
+    private var overflow = false
+
+    static let quote: UInt8 = 0x22
+    static let cr: UInt8 = 0x0D
+    static let lf: UInt8 = 0x0A
+
+    public init(input: ByteInput, path: String, delimiter: UInt8 = 0x2C, startOffset: Int = 0,
+                chunkSize: Int = 1 << 20, maxFieldBytes: Int = 65_536, maxRowBytes: Int = 1 << 20) {
+        self.input = input
+        self.path = path
+        self.delimiter = delimiter
+        self.maxFieldBytes = maxFieldBytes
+        self.maxRowBytes = maxRowBytes
+        consumedBefore = startOffset
+        buffer = .allocate(byteCount: max(chunkSize, 16), alignment: 16)
+    }
+
+    deinit { buffer.deallocate() }
+
+    /// The first line of the input (at most `limit` bytes), read ahead without consuming
+    /// anything, to sniff the delimiter from the header.
+    public func peekFirstLine(limit: Int = 65_536) throws(BatchError) -> [UInt8] {
+        while true {
+            let available = UnsafeRawBufferPointer(rebasing: buffer[position..<end])
+            if let breakIndex = available.firstIndex(where: { $0 == Self.lf || $0 == Self.cr }) {
+                return Array(available[available.startIndex..<breakIndex].prefix(limit))
+            }
+            if available.count >= limit || !fill() {
+                if let readError { throw readError }
+                return Array(available.prefix(limit))
+            }
+        }
+    }
+
+    /// Moves unread bytes to the front and reads more; false at end of input.
+    private func fill() -> Bool {
+        guard !atEOF else { return false }
+        if position > 0 {
+            let remaining = end - position
+            if remaining > 0 {
+                buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + position, byteCount: remaining)
+            }
+            consumedBefore += position
+            end = remaining
+            position = 0
+        }
+        if end == buffer.count {
+            let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: buffer.count * 2, alignment: 16)
+            bigger.baseAddress!.copyMemory(from: buffer.baseAddress!, byteCount: end)
+            buffer.deallocate()
+            buffer = bigger
+        }
+        do {
+            let count = try input.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[end...]))
+            if count == 0 { atEOF = true; return false }
+            end += count
+            return true
+        } catch {
+            readError = error
+            atEOF = true
+            return false
+        }
+    }
+
+    private enum State { case fieldStart, unquoted, quoted, quoteInQuoted }
+
+    /// Reads the next record into `record`; false at the end of input.
+    public func next(into record: inout CSVRecord) throws(BatchError) -> Bool {
+        if pendingCR {
+            pendingCR = false
+            if position == end { _ = fill() }
+            if position < end, buffer[position] == Self.lf { position += 1 }
+        }
+        if position == end, !fill() {
+            if let readError { throw readError }
+            return false
+        }
+        record.reset(line: line, offset: consumedBefore + position)
+        overflow = false
+        var state = State.fieldStart
+        var fieldStart = 0
+        var quoteLine = line
+        var rowBytes = 0
+        let delimiter = self.delimiter
+
+        while true {
+            if position == end, !fill() {
+                if let readError { throw readError }
+                if state == .quoted {
+                    throw BatchError(.malformed, path: path, line: quoteLine,
+                                     "unterminated quoted field: the quote opened on line \(quoteLine) is never closed")
+                }
+                endField(&record, &fieldStart)
+                return true
+            }
+            let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            let byte = base[position]
+            position += 1
+            rowBytes += 1
+            if rowBytes > maxRowBytes { markOverflow(&record, "row is longer than \(maxRowBytes) bytes") }
+
+            switch state {
+            case .fieldStart, .unquoted:
+                if byte == delimiter {
+                    endField(&record, &fieldStart)
+                    state = .fieldStart
+                } else if byte == Self.lf || byte == Self.cr {
+                    line += 1
+                    if byte == Self.cr { swallowLF() }
+                    endField(&record, &fieldStart)
+                    return true
+                } else if byte == Self.quote {
+                    if state == .fieldStart {
+                        state = .quoted
+                        quoteLine = line
+                        lastWasCR = false
+                        record.anyQuoted = true
+                    } else {
+                        if record.problem == nil {
+                            record.problem = "stray quote in unquoted field \(record.fieldCount + 1)"
+                        }
+                        store(&record, fieldStart, base + position - 1, 1)
+                    }
+                } else {
+                    state = .unquoted
+                    // The byte and the rest of its plain run, copied in one go.
+                    var runEnd = position
+                    while runEnd < end {
+                        let next = base[runEnd]
+                        if next == delimiter || next == Self.lf || next == Self.cr || next == Self.quote { break }
+                        runEnd += 1
+                    }
+                    let count = runEnd - position + 1
+                    rowBytes += count - 1
+                    if rowBytes > maxRowBytes { markOverflow(&record, "row is longer than \(maxRowBytes) bytes") }
+                    store(&record, fieldStart, base + position - 1, count)
+                    position = runEnd
+                }
+            case .quoted:
+                if byte == Self.quote {
+                    state = .quoteInQuoted
+                } else if byte == Self.lf || byte == Self.cr {
+                    if byte == Self.cr || !lastWasCR { line += 1 }
+                    lastWasCR = byte == Self.cr
+                    store(&record, fieldStart, base + position - 1, 1)
+                } else {
+                    lastWasCR = false
+                    var runEnd = position
+                    while runEnd < end {
+                        let next = base[runEnd]
+                        if next == Self.quote || next == Self.lf || next == Self.cr { break }
+                        runEnd += 1
+                    }
+                    let count = runEnd - position + 1
+                    rowBytes += count - 1
+                    if rowBytes > maxRowBytes { markOverflow(&record, "row is longer than \(maxRowBytes) bytes") }
+                    store(&record, fieldStart, base + position - 1, count)
+                    position = runEnd
+                }
+            case .quoteInQuoted:
+                if byte == Self.quote {
+                    store(&record, fieldStart, base + position - 1, 1)
+                    state = .quoted
+                    lastWasCR = false
+                } else if byte == delimiter {
+                    endField(&record, &fieldStart)
+                    state = .fieldStart
+                } else if byte == Self.lf || byte == Self.cr {
+                    line += 1
+                    if byte == Self.cr { swallowLF() }
+                    endField(&record, &fieldStart)
+                    return true
+                } else {
+                    if record.problem == nil {
+                        record.problem = "stray quote: text after the closing quote of field \(record.fieldCount + 1)"
+                    }
+                    store(&record, fieldStart, base + position - 1, 1)
+                    state = .unquoted
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    private func store(_ record: inout CSVRecord, _ fieldStart: Int, _ source: UnsafePointer<UInt8>, _ count: Int) {
+        if overflow { return }
+        let room = maxFieldBytes - (record.bytes.count - fieldStart)
+        if count <= room {
+            record.bytes.append(contentsOf: UnsafeBufferPointer(start: source, count: count))
+        } else {
+            markOverflow(&record, "field \(record.fieldCount + 1) is longer than \(maxFieldBytes) bytes")
+        }
+    }
+
+    @inline(__always)
+    private func endField(_ record: inout CSVRecord, _ fieldStart: inout Int) {
+        record.fieldCount += 1
+        if !overflow { record.ends.append(record.bytes.count) }
+        fieldStart = record.bytes.count
+    }
+
+    private func markOverflow(_ record: inout CSVRecord, _ message: String) {
+        if overflow { return }
+        overflow = true
+        // A size overrun outranks an earlier stray quote: it is why the row lost bytes.
+        record.problem = message
+    }
+
+    /// After a CR ends a record, an LF right behind it is part of the same line break.
+    private func swallowLF() {
+        if position < end {
+            if buffer[position] == Self.lf { position += 1 }
+        } else {
+            pendingCR = true
+        }
+    }
+}

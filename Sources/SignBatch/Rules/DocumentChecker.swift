@@ -1,0 +1,161 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Certificate checks (SPEC §1, §2): a path must resolve inside the allowed directory (only
+/// the fully resolved real path decides), and the file must be a JPEG or PNG by its magic
+/// bytes, at most the size limit. A refused path is never opened. Each distinct path is
+/// checked once per batch.
+public final class DocumentChecker {
+    public enum Role: Sendable {
+        case proof, commission
+        var field: String { self == .proof ? "document_file" : "commission_file" }
+    }
+
+    enum Verdict: Equatable {
+        case ok
+        case pathInvalid(String)
+        case notFound
+        /// Both may hold for one file.
+        case problems(format: String?, tooLarge: Int?)
+    }
+
+    /// The directory paths are relative to, as given (for messages).
+    public let baseDirectory: String
+    private let realBase: String?
+    private let maxBytes: Int
+    private var cache: [String: Verdict] = [:]
+
+    public init(baseDirectory: String, maxBytes: Int) {
+        self.baseDirectory = baseDirectory
+        realBase = Self.realPath(baseDirectory)
+        self.maxBytes = maxBytes
+    }
+
+    /// Reasons for one document: `DOCUMENT_PATH_INVALID` (a rejection) or needs-documents codes.
+    public func check(_ path: String, role: Role) -> [Finding] {
+        if path.isEmpty {
+            return [role == .proof
+                ? Finding(.proofMissing, "no document_file: upload the proof certificate (a JPEG or PNG image)")
+                : Finding(.commissionMissing, "sign_purpose is others but there is no commission_file: upload the power of attorney (a JPEG or PNG image)")]
+        }
+        let verdict: Verdict
+        if let cached = cache[path] {
+            verdict = cached
+        } else {
+            verdict = examine(path)
+            cache[path] = verdict
+        }
+        switch verdict {
+        case .ok:
+            return []
+        case .pathInvalid(let why):
+            return [Finding(.documentPathInvalid, "\(role.field) '\(path)' is refused: \(why)")]
+        case .notFound:
+            return [Finding(role == .proof ? .proofNotFound : .commissionNotFound,
+                            "\(role.field) '\(path)' does not exist (relative to \(baseDirectory))")]
+        case .problems(let format, let tooLarge):
+            var findings: [Finding] = []
+            if let format {
+                findings.append(Finding(role == .proof ? .proofFormat : .commissionFormat,
+                                        "\(role.field) '\(path)' \(format); certificates must be JPEG or PNG images"))
+            }
+            if let tooLarge {
+                findings.append(Finding(role == .proof ? .proofTooLarge : .commissionTooLarge,
+                                        "\(role.field) '\(path)' is \(tooLarge) bytes; the limit is \(maxBytes) bytes (\(Self.mebibytes(maxBytes)))"))
+            }
+            return findings
+        }
+    }
+
+    private func examine(_ path: String) -> Verdict {
+        if path.hasPrefix("/") { return .pathInvalid("absolute paths are not allowed; give a path relative to \(baseDirectory)") }
+        if path.utf8.contains(0) { return .pathInvalid("the path contains a NUL byte") }
+        guard let realBase else { return .pathInvalid("the directory \(baseDirectory) cannot be resolved") }
+        guard let resolved = Self.resolve(path, under: realBase) else {
+            return .pathInvalid("the path cannot be resolved")
+        }
+        guard resolved.path == realBase || resolved.path.hasPrefix(realBase == "/" ? "/" : realBase + "/") else {
+            return .pathInvalid("it leads outside \(baseDirectory)")
+        }
+        guard resolved.exists else { return .notFound }
+        return inspect(resolved.path)
+    }
+
+    private func inspect(_ path: String) -> Verdict {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        if fd < 0 {
+            if errno == ENOENT { return .notFound }
+            return .problems(format: "cannot be read (\(SystemError.text(errno)))", tooLarge: nil)
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            return .problems(format: "cannot be read (\(SystemError.text(errno)))", tooLarge: nil)
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            return .problems(format: "is not a regular file", tooLarge: nil)
+        }
+        var magic = [UInt8](repeating: 0, count: 8)
+        let count = magic.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 8, 0) }
+        var format: String?
+        if count < 0 {
+            format = "cannot be read (\(SystemError.text(errno)))"
+        } else if !Self.isImage(magic.prefix(count)) {
+            format = "is not a JPEG or PNG image by its content"
+        }
+        let size = Int(info.st_size)
+        let verdict = Verdict.problems(format: format, tooLarge: size > maxBytes ? size : nil)
+        return verdict == .problems(format: nil, tooLarge: nil) ? .ok : verdict
+    }
+
+    static func isImage(_ bytes: ArraySlice<UInt8>) -> Bool {
+        bytes.starts(with: [0xFF, 0xD8, 0xFF]) || bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+    }
+
+    static func mebibytes(_ bytes: Int) -> String {
+        bytes % (1 << 20) == 0 ? "\(bytes >> 20) MiB" : "\(bytes) bytes"
+    }
+
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// The real path of `relative` under `base`: symlinks of every existing prefix followed,
+    /// the part that does not exist (if any) applied lexically.
+    static func resolve(_ relative: String, under base: String) -> (path: String, exists: Bool)? {
+        let joined = base + "/" + relative
+        if let real = realPath(joined) { return (real, true) }
+        var current = base
+        var components = relative.split(separator: "/", omittingEmptySubsequences: true)[...]
+        var exists = true
+        while let component = components.first {
+            components = components.dropFirst()
+            if component == "." { continue }
+            if component == ".." {
+                current = parent(of: current)
+                continue
+            }
+            let candidate = (current == "/" ? "" : current) + "/" + component
+            if exists, let real = realPath(candidate) {
+                current = real
+            } else {
+                var info = stat()
+                if exists, lstat(candidate, &info) == 0 {
+                    // Exists but cannot be resolved: a dangling symlink or no permission.
+                    if (info.st_mode & S_IFMT) == S_IFLNK { return nil }
+                }
+                exists = false
+                current = candidate
+            }
+        }
+        return (current, exists)
+    }
+
+    static func parent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/"), path != "/" else { return "/" }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+}

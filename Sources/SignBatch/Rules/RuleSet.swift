@@ -1,0 +1,241 @@
+import Foundation
+
+public enum AccountType: String, Sendable { case enterprise, individual }
+public enum Purpose: String, Sendable { case `self`, others }
+
+/// The compiled rules: lookup tables built once per run from a `RulesFile`.
+public struct RuleSet: Sendable {
+    public struct SignType: Sendable, Equatable {
+        public var code: Int
+        public var name: String
+        public var remark: RemarkKind
+        public var isProduct: Bool
+        /// `nil`: this account type may not apply for the sign type at all.
+        public var enterpriseDocuments: Set<Int>?
+        public var individualDocuments: Set<Int>?
+
+        public func allowedDocuments(for account: AccountType) -> Set<Int>? {
+            account == .enterprise ? enterpriseDocuments : individualDocuments
+        }
+    }
+
+    public struct DocumentType: Sendable, Equatable {
+        public var code: Int
+        public var name: String
+    }
+
+    public let file: RulesFile
+    public let quota: Int
+    public let signTypesByCode: [Int: SignType]
+    public let documentTypesByCode: [Int: DocumentType]
+    let signTypeLookup: [String: SignType]
+    let documentTypeLookup: [String: DocumentType]
+    let accountTypeLookup: [String: AccountType]
+    let neutralWords: Set<String>
+    let longestNeutralWord: Int
+
+    static let internationalLookup: [String: Bool] = [
+        "0": false, "mainland": false, "domestic": false, "no": false, "false": false,
+        "1": true, "international": true, "global": true, "yes": true, "true": true,
+    ]
+    static let purposeLookup: [String: Purpose] = [
+        "self": .self, "0": .self, "selfuse": .self, "自用": .self,
+        "others": .others, "1": .others, "thirdparty": .others, "他用": .others,
+    ]
+    static let releasedLookup: [String: Bool] = [
+        "yes": true, "true": true, "1": true, "是": true,
+        "no": false, "false": false, "0": false, "否": false,
+    ]
+
+    /// The rules shipped with signbatch.
+    public static func embedded() -> RuleSet {
+        // The embedded file is checked by the test suite; failing here is a build defect.
+        try! RuleSet(json: PackageResources.default_rules_json, origin: "embedded rules")
+    }
+
+    public static var embeddedJSON: [UInt8] { PackageResources.default_rules_json }
+
+    public init(json: [UInt8], origin: String, quotaOverride: Int? = nil) throws(RulesError) {
+        let file: RulesFile
+        do {
+            file = try JSONDecoder().decode(RulesFile.self, from: Data(json))
+        } catch let error as DecodingError {
+            throw RulesError(origin: origin, key: error.keyPath, message: error.readableDescription)
+        } catch {
+            throw RulesError(origin: origin, key: "", message: "\(error)")
+        }
+        try self.init(file: file, origin: origin, quotaOverride: quotaOverride)
+    }
+
+    public init(file: RulesFile, origin: String, quotaOverride: Int? = nil) throws(RulesError) {
+        func fail(_ key: String, _ message: String) -> RulesError {
+            RulesError(origin: origin, key: key, message: message)
+        }
+        self.file = file
+        quota = quotaOverride ?? file.quota
+        if quota < 0 { throw fail("quota", "must be 0 or more") }
+        for (key, limit) in [("sign_name.mainland", file.signName.mainland),
+                             ("sign_name.international", file.signName.international)] {
+            if limit.minLength < 1 { throw fail("\(key).min_length", "must be at least 1") }
+            if limit.maxLength < limit.minLength {
+                throw fail("\(key).max_length", "must not be below min_length")
+            }
+        }
+        if file.remark.maxAccountNameLength < 1 {
+            throw fail("remark.max_account_name_length", "must be at least 1")
+        }
+        if file.certificate.maxBytes < 1 { throw fail("certificate.max_bytes", "must be at least 1") }
+        let limits = file.limits
+        for (key, value) in [("limits.max_field_bytes", limits.maxFieldBytes),
+                             ("limits.max_row_bytes", limits.maxRowBytes),
+                             ("limits.max_reasons_per_row", limits.maxReasonsPerRow),
+                             ("limits.max_xml_depth", limits.maxXMLDepth)] where value < 1 {
+            throw fail(key, "must be at least 1")
+        }
+
+        var documents: [Int: DocumentType] = [:]
+        var documentLookup: [String: DocumentType] = [:]
+        for (index, entry) in file.documentTypes.enumerated() {
+            let key = "document_types[\(index)]"
+            if entry.code < 0 { throw fail("\(key).code", "must be 0 or more") }
+            if documents[entry.code] != nil { throw fail("\(key).code", "code \(entry.code) appears twice") }
+            let type = DocumentType(code: entry.code, name: entry.name)
+            documents[entry.code] = type
+            for spelling in [entry.name, String(entry.code)] + entry.spellings {
+                let folded = TextNormalizer.enumKey(spelling)
+                if folded.isEmpty { throw fail("\(key).spellings", "holds an empty spelling") }
+                if let other = documentLookup[folded], other != type {
+                    throw fail("\(key).spellings", "'\(spelling)' also names document type \(other.name)")
+                }
+                documentLookup[folded] = type
+            }
+        }
+
+        var signTypes: [Int: SignType] = [:]
+        var signLookup: [String: SignType] = [:]
+        for (index, entry) in file.signTypes.enumerated() {
+            let key = "sign_types[\(index)]"
+            if entry.code < 0 { throw fail("\(key).code", "must be 0 or more") }
+            if signTypes[entry.code] != nil { throw fail("\(key).code", "code \(entry.code) appears twice") }
+            for (which, list) in [("enterprise", entry.documents.enterprise),
+                                  ("individual", entry.documents.individual)] {
+                for code in list ?? [] where documents[code] == nil {
+                    throw fail("\(key).documents.\(which)", "document type \(code) is not in document_types")
+                }
+            }
+            let type = SignType(
+                code: entry.code, name: entry.name, remark: entry.remark, isProduct: entry.product,
+                enterpriseDocuments: entry.documents.enterprise.map(Set.init),
+                individualDocuments: entry.documents.individual.map(Set.init))
+            signTypes[entry.code] = type
+            for spelling in [entry.name, String(entry.code)] + entry.spellings {
+                let folded = TextNormalizer.enumKey(spelling)
+                if folded.isEmpty { throw fail("\(key).spellings", "holds an empty spelling") }
+                if let other = signLookup[folded], other != type {
+                    throw fail("\(key).spellings", "'\(spelling)' also names sign type \(other.name)")
+                }
+                signLookup[folded] = type
+            }
+        }
+        if signTypes.isEmpty { throw fail("sign_types", "must list at least one sign type") }
+
+        var accountLookup: [String: AccountType] = [:]
+        for (index, entry) in file.accountTypes.enumerated() {
+            guard let type = AccountType(rawValue: entry.name) else {
+                throw fail("account_types[\(index)].name", "must be enterprise or individual")
+            }
+            for spelling in [entry.name] + entry.spellings {
+                let folded = TextNormalizer.enumKey(spelling)
+                if let other = accountLookup[folded], other != type {
+                    throw fail("account_types[\(index)].spellings", "'\(spelling)' also names \(other.rawValue)")
+                }
+                accountLookup[folded] = type
+            }
+        }
+        for type in [AccountType.enterprise, .individual] where !accountLookup.values.contains(type) {
+            throw fail("account_types", "must list \(type.rawValue)")
+        }
+
+        var words = Set<String>()
+        for (index, word) in file.neutralWords.enumerated() {
+            let folded = TextNormalizer.fold(TextNormalizer.field(word))
+            if folded.isEmpty { throw fail("neutral_words[\(index)]", "is empty") }
+            words.insert(folded)
+        }
+
+        signTypesByCode = signTypes
+        documentTypesByCode = documents
+        signTypeLookup = signLookup
+        documentTypeLookup = documentLookup
+        accountTypeLookup = accountLookup
+        neutralWords = words
+        longestNeutralWord = words.map(\.count).max() ?? 0
+    }
+
+    public func signType(_ text: String) -> SignType? { signTypeLookup[TextNormalizer.enumKey(text)] }
+    public func documentType(_ text: String) -> DocumentType? { documentTypeLookup[TextNormalizer.enumKey(text)] }
+    public func accountType(_ text: String) -> AccountType? { accountTypeLookup[TextNormalizer.enumKey(text)] }
+    public func international(_ text: String) -> Bool? { Self.internationalLookup[TextNormalizer.enumKey(text)] }
+    public func purpose(_ text: String) -> Purpose? { Self.purposeLookup[TextNormalizer.enumKey(text)] }
+    public func productReleased(_ text: String) -> Bool? { Self.releasedLookup[TextNormalizer.enumKey(text)] }
+
+    /// SPEC §4.1: the folded name without digits is empty or splits entirely into neutral words.
+    public func isNeutral(folded: String) -> Bool {
+        var kept = String.UnicodeScalarView()
+        for scalar in folded.unicodeScalars where scalar.properties.generalCategory != .decimalNumber {
+            kept.append(scalar)
+        }
+        let letters = Array(String(kept))
+        if letters.isEmpty { return true }
+        // Word break over characters: reachable[i] says letters[..<i] splits into words.
+        var reachable = [Bool](repeating: false, count: letters.count + 1)
+        reachable[0] = true
+        for end in 1...letters.count {
+            let lowest = max(0, end - longestNeutralWord)
+            for start in stride(from: end - 1, through: lowest, by: -1) where reachable[start] {
+                if neutralWords.contains(String(letters[start..<end])) {
+                    reachable[end] = true
+                    break
+                }
+            }
+        }
+        return reachable[letters.count]
+    }
+}
+
+/// A rules file that cannot be used: a usage error (exit 64) naming the key.
+public struct RulesError: Error, Sendable, CustomStringConvertible {
+    public var origin: String
+    public var key: String
+    public var message: String
+    public var description: String {
+        key.isEmpty ? "\(origin): \(message)" : "\(origin): \(key): \(message)"
+    }
+}
+
+extension DecodingError {
+    var keyPath: String {
+        let path: [CodingKey]
+        switch self {
+        case .keyNotFound(let key, let context): path = context.codingPath + [key]
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            path = context.codingPath
+        @unknown default: path = []
+        }
+        var out = ""
+        for key in path {
+            if let index = key.intValue { out += "[\(index)]" } else { out += out.isEmpty ? key.stringValue : ".\(key.stringValue)" }
+        }
+        return out
+    }
+
+    var readableDescription: String {
+        switch self {
+        case .keyNotFound: "is missing"
+        case .typeMismatch(let type, _): "has the wrong type (expected \(type))"
+        case .valueNotFound(let type, _): "is null (expected \(type))"
+        case .dataCorrupted(let context): context.debugDescription
+        @unknown default: "is invalid"
+        }
+    }
+}

@@ -1,0 +1,255 @@
+/// SPEC §4: every rejection reason that applies to an application (except document paths,
+/// duplicates and quota, which later stages decide). An empty required field gets only its
+/// `…_MISSING` code.
+public struct Validator: Sendable {
+    public let rules: RuleSet
+
+    public init(rules: RuleSet) { self.rules = rules }
+
+    public func validate(_ app: inout Application) -> [Finding] {
+        var reasons: [Finding] = []
+        func reject(_ code: ReasonCode, _ message: String) { reasons.append(Finding(code, message)) }
+
+        // account_id
+        if app.accountID.isEmpty {
+            reject(.accountIDMissing, "account_id is empty; every application needs the applying account")
+        } else if !Self.isValidAccountID(app.accountID) {
+            reject(.accountIDInvalid,
+                   "account_id '\(app.accountID)' is not valid: 1-64 characters, letters, digits, '_', '.' or '-', starting with a letter or digit")
+        }
+
+        // Enums.
+        if case .invalid(let text) = app.accountType {
+            reject(.accountTypeInvalid, "account_type '\(text)' is unknown; use enterprise or individual")
+        }
+        if case .invalid(let text) = app.international {
+            reject(.internationalInvalid, "international '\(text)' is unknown; use 0 (mainland) or 1 (international)")
+        }
+        if case .invalid(let text) = app.purpose {
+            reject(.purposeInvalid, "sign_purpose '\(text)' is unknown; use self or others")
+        }
+        if case .invalid(let text) = app.productReleased {
+            reject(.productReleasedInvalid, "product_released '\(text)' is unknown; use yes or no")
+        }
+        switch app.signType {
+        case .absent: reject(.signTypeMissing, "sign_type is empty; use one of \(signTypeNames)")
+        case .invalid(let text): reject(.signTypeInvalid, "sign_type '\(text)' is unknown; use one of \(signTypeNames)")
+        case .valid: break
+        }
+        switch app.documentType {
+        case .absent: reject(.documentTypeMissing, "document_type is empty; use one of \(documentTypeNames)")
+        case .invalid(let text):
+            reject(.documentTypeInvalid, "document_type '\(text)' is unknown; use one of \(documentTypeNames)")
+        case .valid: break
+        }
+
+        // The signature itself.
+        if app.signName.isEmpty {
+            reject(.signNameMissing, "sign_name is empty")
+        } else {
+            if let international = app.international.value {
+                let limit = international ? rules.file.signName.international : rules.file.signName.mainland
+                let region = international ? "an international" : "a mainland"
+                let length = app.signName.count
+                if length < limit.minLength || length > limit.maxLength {
+                    reject(.signLength,
+                           "sign_name '\(app.signName)' has \(length) character\(length == 1 ? "" : "s"); \(region) signature needs \(limit.minLength)-\(limit.maxLength)")
+                }
+                let bad = Self.disallowedCharacters(app.signName, international: international)
+                if !bad.isEmpty {
+                    let named = bad.prefix(5).map(Self.describe).joined(separator: ", ")
+                    let allowed = international
+                        ? "letters, digits and single spaces between words"
+                        : "Chinese characters, English letters and digits"
+                    reject(.signCharset, "sign_name '\(app.signName)' contains \(named); \(region) signature allows only \(allowed)")
+                }
+            }
+            if rules.isNeutral(folded: app.signKey) {
+                reject(.signNeutral,
+                       "sign_name '\(app.signName)' identifies no organization or person (only digits or neutral words such as test, 验证码, 通知); add the organization's or product's name")
+            }
+        }
+
+        // Who may apply for what.
+        let accountType = app.accountType.value
+        let signType = app.signType.value
+        if accountType == .individual {
+            if let signType, signType.individualDocuments == nil {
+                reject(.signTypeNotAllowed,
+                       "an individual account cannot apply for a \(signType.name) signature; individuals may apply for \(individualTypeNames)")
+            }
+            if app.purpose.value == .others {
+                reject(.purposeNotAllowed, "an individual account may apply only for its own use (sign_purpose self)")
+            }
+        }
+        if let signType, let accountType, let document = app.documentType.value,
+           let allowed = signType.allowedDocuments(for: accountType), !allowed.contains(document.code) {
+            let names = allowed.sorted().compactMap { rules.documentTypesByCode[$0]?.name }.joined(separator: ", ")
+            reject(.documentTypeMismatch,
+                   "document_type \(document.name) is not accepted for a \(signType.name) signature of an \(accountType.rawValue) account; use \(names)")
+        }
+
+        // Product types: release state and remark.
+        if let signType {
+            if signType.isProduct, app.productReleased.value == false {
+                reject(.productUnreleased,
+                       "the product is not released (product_released no): apply with the organization name as a company signature until it is")
+            }
+            checkRemark(app, signType, reject)
+            if signType.code == 0, !app.organizationName.isEmpty, !app.signName.isEmpty,
+               !Self.isSubsequence(app.signKey, of: TextNormalizer.fold(app.organizationName)) {
+                app.warnings.append(Finding(.signOrgMismatch,
+                    "sign_name '\(app.signName)' is not drawn from organization_name '\(app.organizationName)'; the provider may ask for proof of the link"))
+            }
+        }
+
+        if !app.creditCode.isEmpty, let problem = CreditCode.problem(app.creditCode) {
+            reject(.creditCodeInvalid, "credit_code '\(app.creditCode)' \(problem)")
+        }
+        if !app.icpNumber.isEmpty, !ICPNumber.isValid(app.icpNumber) {
+            reject(.icpNumberInvalid,
+                   "icp_number '\(app.icpNumber)' is not of the form <province>ICP备<8 digits>号[-n] (e.g. 粤ICP备12345678号-1) or <province>ICP证<6 digits>号")
+        }
+        return reasons
+    }
+
+    private func checkRemark(_ app: Application, _ signType: RuleSet.SignType, _ reject: (ReasonCode, String) -> Void) {
+        guard signType.remark != .none else { return }
+        guard !app.remark.isEmpty else {
+            let what: String
+            switch signType.remark {
+            case .appURL: what = "the app's page in an application store"
+            case .domain: what = "the website's domain name (with an ICP filing)"
+            case .accountName, .none: what = "the account's full name"
+            }
+            reject(.remarkMissing, "remark is empty; a \(signType.name) signature needs \(what)")
+            return
+        }
+        switch signType.remark {
+        case .appURL:
+            if !Self.isAbsoluteHTTPURL(app.remark) {
+                reject(.remarkInvalid, "remark '\(app.remark)' is not an absolute http(s) URL of the app's store page")
+            }
+        case .domain:
+            if !Self.isValidDomain(app.remark) {
+                reject(.remarkInvalid, "remark '\(app.remark)' is not a valid domain name (e.g. www.example.com)")
+            }
+        case .accountName:
+            let limit = rules.file.remark.maxAccountNameLength
+            if app.remark.count > limit {
+                reject(.remarkInvalid, "remark has \(app.remark.count) characters; an account name has at most \(limit)")
+            }
+            if !app.signName.isEmpty, !TextNormalizer.fold(app.remark).contains(app.signKey) {
+                reject(.remarkMismatch,
+                       "sign_name '\(app.signName)' does not occur in the account name '\(app.remark)'")
+            }
+        case .none:
+            break
+        }
+    }
+
+    private var signTypeNames: String {
+        rules.signTypesByCode.keys.sorted().compactMap { rules.signTypesByCode[$0]?.name }.joined(separator: ", ")
+    }
+    private var documentTypeNames: String {
+        rules.documentTypesByCode.keys.sorted().compactMap { rules.documentTypesByCode[$0]?.name }.joined(separator: ", ")
+    }
+    private var individualTypeNames: String {
+        rules.signTypesByCode.keys.sorted().compactMap { code in
+            rules.signTypesByCode[code].flatMap { $0.individualDocuments == nil ? nil : $0.name }
+        }.joined(separator: ", ")
+    }
+
+    // MARK: - Character classes
+
+    static func isValidAccountID(_ id: String) -> Bool {
+        let bytes = id.utf8
+        guard let first = bytes.first, bytes.count <= 64, isASCIIAlphanumeric(first) else { return false }
+        return bytes.allSatisfy { isASCIIAlphanumeric($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
+    }
+
+    static func isASCIIAlphanumeric(_ byte: UInt8) -> Bool {
+        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+    }
+
+    static func isHan(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0x20000...0x3134F: true
+        default: false
+        }
+    }
+
+    /// The distinct characters the region does not allow, in order of appearance.
+    static func disallowedCharacters(_ name: String, international: Bool) -> [Character] {
+        var bad: [Character] = []
+        for character in name {
+            let ok: Bool
+            if character.isASCII {
+                let byte = character.asciiValue!
+                ok = isASCIIAlphanumeric(byte) || (international && byte == 0x20)
+            } else if international {
+                ok = character.unicodeScalars.allSatisfy { scalar in
+                    switch scalar.properties.generalCategory {
+                    case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+                         .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber: true
+                    default: false
+                    }
+                }
+            } else {
+                ok = character.unicodeScalars.count == 1 && isHan(character.unicodeScalars.first!)
+            }
+            if !ok, !bad.contains(character) { bad.append(character) }
+        }
+        return bad
+    }
+
+    static func describe(_ character: Character) -> String {
+        let codes = character.unicodeScalars.map { "U+" + String($0.value, radix: 16, uppercase: true).leftPadded(to: 4) }
+        let shown = character == " " ? "a space" : "'\(character)'"
+        return "\(shown) (\(codes.joined(separator: " ")))"
+    }
+
+    static func isSubsequence(_ needle: String, of haystack: String) -> Bool {
+        var iterator = haystack.makeIterator()
+        outer: for character in needle {
+            while let next = iterator.next() { if next == character { continue outer } }
+            return false
+        }
+        return true
+    }
+
+    /// Absolute http(s) URL with a non-empty host and no whitespace.
+    static func isAbsoluteHTTPURL(_ text: String) -> Bool {
+        let lower = text.lowercased()
+        let rest: Substring
+        if lower.hasPrefix("https://") { rest = lower.dropFirst(8) } else if lower.hasPrefix("http://") { rest = lower.dropFirst(7) } else { return false }
+        if text.contains(where: \.isWhitespace) { return false }
+        var authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        if let colon = authority.lastIndex(of: ":") {
+            let port = authority[authority.index(after: colon)...]
+            guard port.allSatisfy(\.isASCIIDigit) else { return false }
+            authority = authority[..<colon]
+        }
+        guard !authority.isEmpty, !authority.hasPrefix("."), !authority.contains("..") else { return false }
+        return authority.allSatisfy { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "[" || $0 == "]" || $0 == ":" }
+    }
+
+    /// At least two labels of 1-63 letters (any script), digits or inner hyphens; the last
+    /// label letters only.
+    static func isValidDomain(_ domain: String) -> Bool {
+        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
+        guard labels.count >= 2 else { return false }
+        for label in labels {
+            guard (1...63).contains(label.count), label.first != "-", label.last != "-" else { return false }
+            guard label.allSatisfy({ $0 == "-" || $0.isLetter || $0.isASCIIDigit }) else { return false }
+        }
+        return labels.last!.allSatisfy(\.isLetter)
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

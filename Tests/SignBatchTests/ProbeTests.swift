@@ -1,0 +1,3 @@
+import Testing
+@testable import SignBatch
+@Test func probe() { #expect(!_probe().isEmpty) }
