@@ -40,7 +40,7 @@ let package = Package(
         .testTarget(
             name: "SignBatchTests",
             dependencies: ["SignBatch"],
-            resources: [.copy("Fixtures")]
+            exclude: ["Fixtures"]
         ),
     ]
 )
