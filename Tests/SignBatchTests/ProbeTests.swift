@@ -1,3 +1,0 @@
-import Testing
-@testable import SignBatch
-@Test func probe() { #expect(!_probe().isEmpty) }
