@@ -79,6 +79,8 @@ public final class BatchProcessor {
         let reader = try makeReader(source, fingerprint, &summary)
         summary.warnings = reader.warnings
         try AtomicFile.makeDirectory(outputDirectory)
+        // Under the run lock no other run writes here: temporary files are a killed run's.
+        AtomicFile.removeStaleTemporaries(in: outputDirectory)
 
         let format = configuration.format ?? (source.format == .xml ? .xml : .csv)
         let ext = format.rawValue

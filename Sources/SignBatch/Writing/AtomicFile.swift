@@ -75,6 +75,20 @@ public final class AtomicFile {
         }
     }
 
+    /// Removes `.NAME.tmp-PID` files a killed run left behind. Only call under the run lock.
+    public static func removeStaleTemporaries(in directory: String) {
+        guard let handle = opendir(directory) else { return }
+        defer { closedir(handle) }
+        var stale: [String] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name.hasPrefix("."), name.contains(".tmp-") { stale.append(name) }
+        }
+        for name in stale { unlink("\(directory)/\(name)") }
+    }
+
     /// `mkdir -p`; failure is `cannotCreateOutput`.
     public static func makeDirectory(_ path: String) throws(BatchError) {
         var current = path.hasPrefix("/") ? "" : "."
