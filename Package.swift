@@ -37,6 +37,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Fuzz targets (make fuzz). Built normally, it replays inputs through the same
+        // targets, which is how the test suite runs the regression corpus.
+        .executableTarget(
+            name: "signbatch-fuzz",
+            dependencies: ["SignBatch"]
+        ),
         .testTarget(
             name: "SignBatchTests",
             dependencies: ["SignBatch"],

@@ -108,7 +108,8 @@ public final class CSVBatchReader: BatchReader {
                 text = valid
             } else {
                 if badOffset == nil {
-                    badOffset = record.offset + Self.firstInvalidByte(record.bytes[range])
+                    // Exact for unquoted rows: the field's bytes plus one delimiter per field before it.
+                    badOffset = record.offset + range.lowerBound + index + Self.firstInvalidByte(record.bytes[range])
                     badColumn = index
                 }
                 text = String(decoding: record.bytes[range], as: UTF8.self)
@@ -119,15 +120,42 @@ public final class CSVBatchReader: BatchReader {
             }
         }
         if let badOffset {
-            let name: String
-            switch columns[badColumn] {
-            case .field(let field): name = field.name
-            case .extra(let extra): name = layout.extraColumns[extra]
-            }
             application.problems.append(Finding(.rowMalformed,
-                "column \(name) holds bytes that are not valid \(layout.encoding) text (near byte offset \(badOffset))"))
+                "column \(columnName(badColumn)) holds bytes that are not valid \(layout.encoding) text (\(record.anyQuoted ? "near" : "at") byte offset \(badOffset)\(layout.encoding == TextEncoding.utf8.rawValue ? "" : " of the text converted to UTF-8"))"))
+        }
+        if let (column, byte) = firstControlByte() {
+            application.problems.append(Finding(.rowMalformed,
+                "column \(columnName(column)) holds the control character U+\(String(byte, radix: 16, uppercase: true).leftPadded(to: 4)), which no field may contain"))
         }
         return application
+    }
+
+    private func columnName(_ index: Int) -> String {
+        switch columns[index] {
+        case .field(let field): field.name
+        case .extra(let extra): layout.extraColumns[extra]
+        }
+    }
+
+    /// C0 controls other than tab and line breaks (NUL above all) have no place in any field,
+    /// and no output format could carry them faithfully.
+    private func firstControlByte() -> (column: Int, byte: UInt8)? {
+        let count = min(record.storedFieldCount, columns.count)
+        guard count > 0 else { return nil }
+        return record.bytes.withUnsafeBufferPointer { bytes in
+            let end = record.ends[count - 1]
+            var index = 0
+            while index < end {
+                let byte = bytes[index]
+                if byte < 0x20, byte != 0x09, byte != 0x0A, byte != 0x0D {
+                    var column = 0
+                    while record.ends[column] <= index { column += 1 }
+                    return (column, byte)
+                }
+                index += 1
+            }
+            return nil
+        }
     }
 
     /// Index of the first byte of the first invalid sequence, relative to the slice start.

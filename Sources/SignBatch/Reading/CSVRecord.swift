@@ -38,9 +38,10 @@ public struct CSVRecord {
 
     public func field(_ index: Int) -> ArraySlice<UInt8> { bytes[fieldRange(index)] }
 
-    /// A line holding nothing but spaces and tabs: not a row, not counted.
+    /// A line holding nothing but spaces and tabs: not a row, not counted. A line past a
+    /// size limit is never blank: its bytes were not all kept, so they cannot vouch for it.
     public var isBlank: Bool {
-        guard fieldCount == 1, !anyQuoted else { return false }
+        guard fieldCount == 1, !anyQuoted, problem == nil else { return false }
         return bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 }
     }
 }

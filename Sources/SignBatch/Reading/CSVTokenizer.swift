@@ -40,17 +40,23 @@ public final class CSVTokenizer {
 
     deinit { buffer.deallocate() }
 
-    /// The first line of the input (at most `limit` bytes), read ahead without consuming
-    /// anything, to sniff the delimiter from the header.
+    /// The first line of the input that is not blank (at most `limit` bytes), read ahead
+    /// without consuming anything, to sniff the delimiter from the header. Blank lines
+    /// (empty or only spaces and tabs) are skipped like the reader skips them: the header
+    /// comes after them.
     public func peekFirstLine(limit: Int = 65_536) throws(BatchError) -> [UInt8] {
+        var lineStart = 0
         while true {
             let available = UnsafeRawBufferPointer(rebasing: buffer[position..<end])
-            if let breakIndex = available.firstIndex(where: { $0 == Self.lf || $0 == Self.cr }) {
-                return Array(available[available.startIndex..<breakIndex].prefix(limit))
+            if let breakIndex = available[lineStart...].firstIndex(where: { $0 == Self.lf || $0 == Self.cr }) {
+                let line = available[lineStart..<breakIndex]
+                if !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return Array(line.prefix(limit)) }
+                lineStart = breakIndex + 1
+                continue
             }
             if available.count >= limit || !fill() {
                 if let readError { throw readError }
-                return Array(available.prefix(limit))
+                return Array(available[lineStart...].prefix(limit))
             }
         }
     }
@@ -153,10 +159,7 @@ public final class CSVTokenizer {
                         if next == delimiter || next == Self.lf || next == Self.cr || next == Self.quote { break }
                         runEnd += 1
                     }
-                    let count = runEnd - position + 1
-                    rowBytes += count - 1
-                    if rowBytes > maxRowBytes { markOverflow(&record, "row is longer than \(maxRowBytes) bytes") }
-                    store(&record, fieldStart, base + position - 1, count)
+                    storeRun(&record, fieldStart, base + position - 1, runEnd - position + 1, &rowBytes)
                     position = runEnd
                 }
             case .quoted:
@@ -174,10 +177,7 @@ public final class CSVTokenizer {
                         if next == Self.quote || next == Self.lf || next == Self.cr { break }
                         runEnd += 1
                     }
-                    let count = runEnd - position + 1
-                    rowBytes += count - 1
-                    if rowBytes > maxRowBytes { markOverflow(&record, "row is longer than \(maxRowBytes) bytes") }
-                    store(&record, fieldStart, base + position - 1, count)
+                    storeRun(&record, fieldStart, base + position - 1, runEnd - position + 1, &rowBytes)
                     position = runEnd
                 }
             case .quoteInQuoted:
@@ -210,6 +210,25 @@ public final class CSVTokenizer {
         let room = maxFieldBytes - (record.bytes.count - fieldStart)
         if count <= room {
             record.bytes.append(contentsOf: UnsafeBufferPointer(start: source, count: count))
+        } else {
+            markOverflow(&record, "field \(record.fieldCount + 1) is longer than \(maxFieldBytes) bytes")
+        }
+    }
+
+    /// Stores a run of plain bytes whose first byte `rowBytes` already counts. A run may pass
+    /// both size limits; the one a byte-by-byte scan would pass first is reported, so the
+    /// message does not depend on where the input's chunks happen to end.
+    @inline(__always)
+    private func storeRun(_ record: inout CSVRecord, _ fieldStart: Int, _ source: UnsafePointer<UInt8>,
+                          _ count: Int, _ rowBytes: inout Int) {
+        let rowRoom = maxRowBytes - rowBytes + 1
+        rowBytes += count - 1
+        if overflow { return }
+        let fieldRoom = maxFieldBytes - (record.bytes.count - fieldStart)
+        if count <= rowRoom && count <= fieldRoom {
+            record.bytes.append(contentsOf: UnsafeBufferPointer(start: source, count: count))
+        } else if rowRoom <= fieldRoom {
+            markOverflow(&record, "row is longer than \(maxRowBytes) bytes")
         } else {
             markOverflow(&record, "field \(record.fieldCount + 1) is longer than \(maxFieldBytes) bytes")
         }

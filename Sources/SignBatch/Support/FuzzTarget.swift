@@ -1,0 +1,112 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Entry points for the fuzzers (`signbatch-fuzz`) and their regression corpus. Each one
+/// drives a stage with arbitrary bytes and traps if an invariant breaks; a crash, a hang
+/// or a trap is a finding.
+public enum FuzzTarget: String, CaseIterable, Sendable {
+    case csv
+    case xml
+    case normalizer
+
+    static let rules = RuleSet.embedded()
+
+    public func run(_ bytes: [UInt8]) {
+        switch self {
+        case .csv: Self.csv(bytes)
+        case .xml: Self.xml(bytes)
+        case .normalizer: Self.normalizer(bytes)
+        }
+    }
+
+    /// The CSV reader with every delimiter and encoding a batch may use, then the rules.
+    static func csv(_ bytes: [UInt8]) {
+        // The first byte picks the set-up, so the fuzzer explores all of them.
+        let selector = bytes.first ?? 0
+        let body = Array(bytes.dropFirst())
+        let delimiters: [UInt8?] = [nil, 0x2C, 0x3B, 0x09, 0x7C]
+        let delimiter = delimiters[Int(selector % 5)]
+        let encodings: [TextEncoding] = [.utf8, .utf16LE, .utf16BE, .gb18030]
+        let encoding = encodings[Int(selector / 5 % 4)]
+        var limits = rules.file.limits
+        limits.maxFieldBytes = 64
+        limits.maxRowBytes = 512
+        let source = MemoryInput(body)
+        do {
+            let input: ByteInput = encoding == .utf8
+                ? source : try TranscodingInput(source: source, path: "fuzz.csv", from: encoding)
+            let reader = try CSVBatchReader(input: input, path: "fuzz.csv", encoding: encoding,
+                                            delimiter: delimiter, limits: limits)
+            var lastLine = 1
+            while let raw = try reader.next() {
+                precondition(raw.line > lastLine, "rows must start on increasing lines")
+                lastLine = raw.line
+                precondition(raw.extras.count == reader.layout.extraColumns.count)
+                check(raw)
+            }
+        } catch {
+            precondition(error.kind == .malformed || error.kind == .io, "unexpected failure \(error)")
+        }
+    }
+
+    static func xml(_ bytes: [UInt8]) {
+        let path = "/tmp/signbatch-fuzz-\(getpid()).xml"
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard fd >= 0 else { return }
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        defer { unlink(path) }
+        var limits = rules.file.limits
+        limits.maxFieldBytes = 256
+        do {
+            let reader = try XMLBatchReader(path: path, limits: limits)
+            var lastLine = 0
+            while let raw = try reader.next() {
+                precondition(raw.line >= lastLine, "applications must come in document order")
+                lastLine = raw.line
+                check(raw)
+            }
+        } catch {
+            precondition(error.kind == .malformed || error.kind == .io, "unexpected failure \(error)")
+        }
+    }
+
+    /// Arbitrary text in every field, split on NUL bytes.
+    static func normalizer(_ bytes: [UInt8]) {
+        let parts = bytes.split(separator: 0, omittingEmptySubsequences: false)
+        var raw = RawApplication(line: 2)
+        for (index, field) in Field.allCases.enumerated() where index < parts.count {
+            raw[field] = String(decoding: parts[index], as: UTF8.self)
+        }
+        check(raw)
+        if let text = raw[.remark] {
+            let once = TextNormalizer.field(text)
+            precondition(TextNormalizer.field(once) == once, "field normalization must be idempotent: \(text.debugDescription)")
+            _ = rules.isNeutral(folded: TextNormalizer.fold(once))
+        }
+    }
+
+    /// Normalization, validation and every output format must take any application.
+    static func check(_ raw: RawApplication) {
+        let normalizer = Normalizer(rules: rules)
+        let validator = Validator(rules: rules)
+        var app = normalizer.normalize(raw)
+        var reasons = raw.problems
+        reasons += validator.validate(&app)
+        let evaluation = Evaluation(application: app, reasons: reasons)
+        if evaluation.outcome == .accepted {
+            for value in [app.signName, app.accountID] {
+                precondition(!value.unicodeScalars.contains("\u{FFFD}"), "U+FFFD in an accepted row")
+            }
+        }
+        for outcome in Outcome.allCases {
+            let table = OutputTable(outcome: outcome, extraColumns: [], maxReasons: 32)
+            let values = table.values(for: evaluation)
+            precondition(values.count == table.columns.count + raw.extras.count)
+            var line: [UInt8] = []
+            for value in values { CSVRecordWriter.appendCell(value, to: &line) }
+            XMLRecordWriter.appendEscaped(app.signName, to: &line)
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+@testable import SignBatch
+
+/// SPEC §6: output CSV is RFC 4180 UTF-8, and a cell a spreadsheet would run as a formula
+/// is prefixed with `'`.
+struct CSVWriterTests {
+    static func cell(_ value: String) -> String {
+        var out: [UInt8] = []
+        CSVRecordWriter.appendCell(value, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    @Test(arguments: [
+        ("plain", "plain"),
+        ("", ""),
+        ("腾讯云", "腾讯云"),
+        ("a,b", "\"a,b\""),
+        ("say \"hi\"", "\"say \"\"hi\"\"\""),
+        ("\"", "\"\"\"\""),
+        ("a\nb", "\"a\nb\""),
+        ("a\r\nb", "\"a\r\nb\""),
+        ("a;b|c\td", "a;b|c\td"),
+        ("a=b", "a=b"),
+        (" =1", " =1"),
+        ("'already", "'already"),
+    ])
+    func rfc4180Escaping(value: String, expected: String) {
+        #expect(Self.cell(value) == expected)
+    }
+
+    @Test(arguments: [
+        ("=1+1", "'=1+1"),
+        ("+8613800000000", "'+8613800000000"),
+        ("-5", "'-5"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tcmd", "'\tcmd"),
+        ("\rcmd", "\"'\rcmd\""),
+        ("=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""),
+        ("-a\nb", "\"'-a\nb\""),
+    ])
+    func formulaCellsArePrefixed(value: String, expected: String) {
+        #expect(Self.cell(value) == expected)
+    }
+
+    @Test func writtenFileReadsBackCellForCell() throws {
+        let cells = ["1", "ref,1", "=cmd|' /C calc'!A0", "say \"hi\"", "line 1\r\nline 2", "\rx", "腾讯云", "", "-", "@", "+"]
+        try UnitSupport.withTemporaryDirectory { directory in
+            let path = directory + "/accepted.csv"
+            let table = OutputTable(outcome: .accepted, extraColumns: ["note"])
+            let writer = try RecordWriters.make(.csv, path: path, table: table)
+            try writer.write(cells)
+            // Nothing is visible under the final name before the commit.
+            #expect(!FileManager.default.fileExists(atPath: path))
+            try writer.commit()
+
+            let bytes = try #require(FileManager.default.contents(atPath: path))
+            #expect(bytes.last == 0x0A)
+            #expect(String(data: bytes, encoding: .utf8) != nil)
+            let tokenizer = CSVTokenizer(input: MemoryInput(Array(bytes)), path: path)
+            var record = CSVRecord()
+            #expect(try tokenizer.next(into: &record))
+            let header = (0..<record.fieldCount).map { String(decoding: record.field($0), as: UTF8.self) }
+            #expect(header == table.columns + ["note"])
+            #expect(try tokenizer.next(into: &record))
+            #expect(record.problem == nil)
+            let readBack = (0..<record.fieldCount).map { String(decoding: record.field($0), as: UTF8.self) }
+            let expected = cells.map { cell -> String in
+                guard let first = cell.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return cell }
+                return "'" + cell
+            }
+            #expect(readBack == expected)
+            #expect(try !tokenizer.next(into: &record))
+        }
+    }
+}

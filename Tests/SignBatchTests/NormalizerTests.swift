@@ -1,0 +1,170 @@
+import Testing
+@testable import SignBatch
+
+/// SPEC §3: normalization before validation.
+struct NormalizerTests {
+    @Test(arguments: [
+        ("Ｔｅｎｃｅｎｔ１", "Tencent1"),
+        ("\u{200B}Tencent\u{200D}Cloud\u{200C}", "TencentCloud"),
+        ("\u{FEFF}腾讯云", "腾讯云"),
+        ("腾\u{2060}讯云", "腾讯云"),
+        ("\u{3000}腾讯云\u{3000}", "腾讯云"),
+        ("\u{00A0}Tencent\u{00A0}", "Tencent"),
+        (" \t Tencent \r\n", "Tencent"),
+        ("\u{3000}\u{200B} 腾讯 云 \u{00A0}", "腾讯 云"),
+        ("ﬁnance", "finance"),
+        ("ｶﾞ", "ガ"),
+        ("", ""),
+        ("   ", ""),
+    ])
+    func everyTextField(input: String, expected: String) {
+        #expect(TextNormalizer.field(input) == expected)
+        // The normalizer applies the same to every text field, not only sign_name.
+        let app = UnitSupport.application([.organizationName: input, .ref: input])
+        #expect(app.organizationName == expected)
+        #expect(app.ref == expected)
+    }
+
+    @Test(arguments: [
+        ("【腾讯云】", "腾讯云"),
+        ("[Tencent]", "Tencent"),
+        ("〔腾讯云〕", "腾讯云"),
+        ("〖腾讯云〗", "腾讯云"),
+        ("［腾讯云］", "腾讯云"),
+        ("【 腾讯云 】", "腾讯云"),
+        ("【\u{3000}腾讯云\u{3000}】", "腾讯云"),
+        ("  【腾讯云】  ", "腾讯云"),
+        // Only one enclosing pair is removed.
+        ("【【腾讯云】】", "【腾讯云】"),
+        // Not a matching pair: left for the charset check to report.
+        ("【腾讯云]", "【腾讯云]"),
+        ("【腾讯云", "【腾讯云"),
+        ("腾讯云】", "腾讯云】"),
+        ("Tencent \t  Cloud", "Tencent Cloud"),
+        ("Tencent\u{3000}\u{3000}Cloud", "Tencent Cloud"),
+        ("【ＴＥＮＣＥＮＴ ＣＬＯＵＤ】", "TENCENT CLOUD"),
+        ("腾讯云", "腾讯云"),
+    ])
+    func signName(input: String, expected: String) {
+        #expect(TextNormalizer.signName(input) == expected)
+        #expect(UnitSupport.application([.signName: input]).signName == expected)
+    }
+
+    @Test(arguments: ["【】", "[]", "【 】", "  ", "\u{200B}", "\u{3000}"])
+    func signNameThatNormalizesToNothingIsEmpty(input: String) {
+        let app = UnitSupport.application([.signName: input])
+        #expect(app.signName.isEmpty)
+        #expect(app.signKey.isEmpty)
+    }
+
+    @Test(arguments: [
+        ("【腾讯云】", true),
+        (" 腾讯云", true),
+        ("Tencent  Cloud", true),
+        ("Ｔｅｎｃｅｎｔ", true),
+        ("腾讯\u{200B}云", true),
+        ("腾讯云", false),
+        ("Tencent Cloud", false),
+    ])
+    func signNormalizedWarningWhenTheNameChanged(input: String, changed: Bool) {
+        let app = UnitSupport.application([.signName: input])
+        let warnings = app.warnings.filter { $0.code == .signNormalized }
+        #expect(warnings.count == (changed ? 1 : 0))
+        if changed {
+            #expect(warnings[0].message.contains(input))
+            #expect(warnings[0].message.contains(app.signName))
+        }
+        // The raw text is kept for the rejected / needs-documents outputs.
+        #expect(app.raw[.signName] == input)
+    }
+
+    @Test func signNormalizedIsAWarningOnly() {
+        let (app, reasons) = UnitSupport.validate([.signName: "【腾讯云】"])
+        #expect(reasons.isEmpty)
+        #expect(app.warnings.map(\.code) == [.signNormalized])
+        #expect(Evaluation(application: app, reasons: reasons).outcome == .accepted)
+    }
+
+    @Test func dedupKeyFoldsCaseWidthBracketsAndSpaces() {
+        let spellings = ["Tencent Cloud", "tencentcloud", "【ＴＥＮＣＥＮＴ ＣＬＯＵＤ】", "TencentCloud", " tencent  cloud "]
+        let keys = spellings.map { UnitSupport.application([.signName: $0]).signKey }
+        #expect(Set(keys) == ["tencentcloud"])
+        #expect(TextNormalizer.fold("腾讯 云") == "腾讯云")
+        #expect(UnitSupport.application([.signName: "Tencent Clouds"]).signKey != "tencentcloud")
+    }
+
+    @Test(arguments: [
+        ("https://WWW.Example.com:8443/a", "www.example.com"),
+        ("http://user:secret@Example.COM/x?y=1", "example.com"),
+        ("Example.com/path#frag", "example.com"),
+        ("example.com.", "example.com"),
+        ("  www.example.com  ", "www.example.com"),
+        ("HTTPS://例子.中国/", "例子.中国"),
+        ("ｗｗｗ．ＥＸＡＭＰＬＥ．ｃｏｍ", "www.example.com"),
+        ("example.com?q=1", "example.com"),
+    ])
+    func websiteRemarkIsTheDomainAlone(input: String, expected: String) {
+        #expect(Normalizer.domain(fromRemark: TextNormalizer.field(input)) == expected)
+        let app = UnitSupport.application([.signType: "website", .remark: input])
+        #expect(app.remark == expected)
+    }
+
+    @Test func appRemarkIsOnlyTrimmed() {
+        let app = UnitSupport.application([.signType: "app", .remark: "  https://Apps.Example.com:443/A?b=C  "])
+        #expect(app.remark == "https://Apps.Example.com:443/A?b=C")
+    }
+
+    @Test func accountNameRemarkKeepsItsCaseAndPath() {
+        let app = UnitSupport.application([.signType: "official_account", .remark: " Tencent/Cloud:8 "])
+        #expect(app.remark == "Tencent/Cloud:8")
+    }
+
+    @Test(arguments: [
+        ("9111 0000-6000 3734 1l", "91110000600037341L"),
+        ("91110000600037341l", "91110000600037341L"),
+        ("９１１１００００６０００３７３４１Ｌ", "91110000600037341L"),
+        ("", ""),
+    ])
+    func creditCodeNormalized(input: String, expected: String) {
+        #expect(UnitSupport.application([.creditCode: input]).creditCode == expected)
+    }
+
+    @Test func optionalEnumsTakeTheirDefaults() {
+        let app = UnitSupport.application()
+        #expect(app.accountType.value == .enterprise)
+        #expect(app.international.value == false)
+        #expect(app.purpose.value == .self)
+        #expect(app.productReleased.value == true)
+        // Given but blank is the same as absent.
+        let blank = UnitSupport.application([.accountType: " ", .international: "\u{3000}",
+                                             .signPurpose: "", .productReleased: " "])
+        #expect(blank.accountType.value == .enterprise)
+        #expect(blank.international.value == false)
+        #expect(blank.purpose.value == .self)
+        #expect(blank.productReleased.value == true)
+    }
+
+    @Test func requiredEnumsHaveNoDefault() {
+        let app = UnitSupport.application([.signType: nil, .documentType: " "])
+        guard case .absent = app.signType else {
+            Issue.record("sign_type should be absent, got \(app.signType)")
+            return
+        }
+        guard case .absent = app.documentType else {
+            Issue.record("document_type should be absent, got \(app.documentType)")
+            return
+        }
+    }
+
+    @Test(arguments: [
+        ("Official Account", "officialaccount"),
+        ("OFFICIAL-ACCOUNT", "officialaccount"),
+        ("official_account", "officialaccount"),
+        ("ＡＰＰ", "app"),
+        (" Mini - Program ", "miniprogram"),
+        ("３", "3"),
+    ])
+    func enumKeyFolding(input: String, expected: String) {
+        #expect(TextNormalizer.enumKey(input) == expected)
+    }
+}

@@ -1,0 +1,87 @@
+import Testing
+@testable import SignBatch
+
+/// The ledger identifies a batch by the SHA-256 of its bytes (SPEC §5): the digest must be
+/// the standard one whatever the chunking of the input.
+struct SHA256Tests {
+    static func digest(_ bytes: [UInt8]) -> String {
+        var hasher = SHA256()
+        hasher.update(bytes)
+        return SHA256.hex(hasher.finalize())
+    }
+
+    @Test(arguments: [
+        ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+        ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+        ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+         "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
+    ])
+    func standardVectors(text: String, hex: String) {
+        #expect(Self.digest(Array(text.utf8)) == hex)
+    }
+
+    /// Lengths around the 55/56/64-byte padding edges, digests from `sha256sum`.
+    @Test(arguments: [
+        (55, "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318"),
+        (56, "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a"),
+        (57, "f13b2d724659eb3bf47f2dd6af1accc87b81f09f59f2b75e5c0bed6589dfe8c6"),
+        (63, "7d3e74a05d7db15bce4ad9ec0658ea98e3f06eeecf16b4c6fff2da457ddc2f34"),
+        (64, "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb"),
+        (65, "635361c48bb9eab14198e76ea8ab7f1a41685d6ad62aa9146d301d4f17eb0ae0"),
+        (119, "31eba51c313a5c08226adf18d4a359cfdfd8d2e816b13f4af952f7ea6584dcfb"),
+        (120, "2f3d335432c70b580af0e8e1b3674a7c020d683aa5f73aaaedfdc55af904c21c"),
+        (127, "c57e9278af78fa3cab38667bef4ce29d783787a2f731d4e12200270f0c32320a"),
+        (128, "6836cf13bac400e9105071cd6af47084dfacad4e5e302c94bfed24e013afb73e"),
+        (1000, "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3"),
+    ])
+    func paddingEdges(length: Int, hex: String) {
+        let bytes = [UInt8](repeating: 0x61, count: length)
+        #expect(Self.digest(bytes) == hex)
+        // Fed one byte at a time: the partial-block path must give the same digest.
+        var hasher = SHA256()
+        for byte in bytes { hasher.update([byte]) }
+        #expect(SHA256.hex(hasher.finalize()) == hex)
+    }
+
+    @Test func millionAs() {
+        let hex = "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"
+        #expect(Self.digest([UInt8](repeating: 0x61, count: 1_000_000)) == hex)
+    }
+
+    @Test func everySplitOfTheInputGivesTheSameDigest() {
+        let bytes = (0..<4).flatMap { _ in (0...255).map { UInt8($0) } }
+        let hex = "785b0751fc2c53dc14a4ce3d800e69ef9ce1009eb327ccf458afe09c242c26c9"
+        #expect(Self.digest(bytes) == hex)
+        for first in [1, 7, 55, 63, 64, 65, 128, 500, 1023] {
+            for second in [0, 1, 9, 64, 100] {
+                var hasher = SHA256()
+                let a = bytes[..<first], b = bytes[first..<min(first + second, bytes.count)], c = bytes[min(first + second, bytes.count)...]
+                for part in [a, b, c] { hasher.update(Array(part)) }
+                #expect(SHA256.hex(hasher.finalize()) == hex, "split at \(first)+\(second)")
+            }
+        }
+    }
+
+    @Test func fingerprintHashesTheWholeInput() throws {
+        let bytes = [UInt8](repeating: 0x61, count: 1000)
+        let fingerprint = try BatchFingerprint.scan(TrickleInput(bytes, step: 37))
+        #expect(fingerprint.sha256 == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
+        #expect(fingerprint.size == 1000)
+        #expect(fingerprint.leadingBytes == [0x61, 0x61, 0x61, 0x61])
+        let bom = try BatchFingerprint.scan(TrickleInput([0xEF, 0xBB, 0xBF, 0x61, 0x62], step: 1))
+        #expect(bom.leadingBytes == [0xEF, 0xBB, 0xBF, 0x61])
+    }
+
+    @Test func utf8CensusAcrossChunks() throws {
+        let text = Array("腾讯云 Tencent Cloud 😀 é".utf8)
+        let fingerprint = try BatchFingerprint.scan(TrickleInput(text, step: 1))
+        #expect(fingerprint.utf8.isValid)
+        #expect(fingerprint.utf8.multibyte == 5)
+        // A sequence cut off by the end of the input is invalid.
+        #expect(try !BatchFingerprint.scan(TrickleInput(Array(text.dropLast()), step: 1)).utf8.isValid)
+        #expect(!UTF8Census.isValid([0xED, 0xA0, 0x80][...]))  // a UTF-16 surrogate
+        #expect(!UTF8Census.isValid([0xC0, 0xAF][...]))        // an overlong form
+        #expect(UTF8Census.isValid([0xF4, 0x8F, 0xBF, 0xBF][...]))
+        #expect(!UTF8Census.isValid([0xF4, 0x90, 0x80, 0x80][...]))
+    }
+}
