@@ -8,6 +8,7 @@
 #include <libxml/SAX2.h>
 #include <libxml/xmlreader.h>
 #include <libxml/xmlschemas.h>
+#include <libxml/xmlschemastypes.h>
 #include <libxml/xmlerror.h>
 #include <libxml/xmlwriter.h>
 #endif

@@ -49,38 +49,6 @@ public struct LedgerEntry: Sendable, Equatable {
     }
 }
 
-/// What a processed batch leaves in the ledger, committed in one transaction.
-public struct BatchCommit: Sendable {
-    public var sha256: String
-    public var name: String
-    public var path: String
-    public var rows: Int
-    /// `--reprocess`: the batch's earlier entries are undone first, in the same transaction.
-    public var undoFirst: Bool
-    /// The new or replacing entries, in input order.
-    public var entries: [LedgerEntry]
-
-    public init(sha256: String, name: String, path: String, rows: Int, undoFirst: Bool, entries: [LedgerEntry]) {
-        self.sha256 = sha256
-        self.name = name
-        self.path = path
-        self.rows = rows
-        self.undoFirst = undoFirst
-        self.entries = entries
-    }
-}
-
-/// Where the signatures of every account are kept between runs. `MemoryLedger` serves a
-/// run with no ledger file and tests; `SQLiteLedger` persists.
-public protocol LedgerStore: AnyObject {
-    /// Every entry of one account. Called once per account per run, never per row.
-    func entries(account: String) throws(BatchError) -> [LedgerEntry]
-    func isProcessed(sha256: String) throws(BatchError) -> Bool
-    /// Accounts holding an entry written (or replaced) by the batch.
-    func accounts(touchedBy sha256: String) throws(BatchError) -> [String]
-    func commit(_ batch: BatchCommit) throws(BatchError)
-}
-
 extension LedgerEntry {
     /// Undoing `sha256`: its own entries go, and what its resubmissions replaced comes back.
     /// `nil` when the entry disappears.

@@ -1,54 +1,72 @@
-/// A ledger held in memory: the store of a run without persistence, and the overlay that
-/// lets a dry run (and a reprocessed batch before it commits) see its own effects while the
-/// store underneath stays untouched.
-public final class MemoryLedger: LedgerStore {
-    private let base: LedgerStore?
-    /// Accounts read from `base` (or created here), keyed by signature.
-    private var accounts: [String: [SignatureKey: LedgerEntry]] = [:]
-    private var processed = Set<String>()
-
-    public init(over base: LedgerStore? = nil) { self.base = base }
-
-    private func load(_ account: String) throws(BatchError) {
-        guard accounts[account] == nil else { return }
-        var held: [SignatureKey: LedgerEntry] = [:]
-        for entry in try base?.entries(account: account) ?? [] { held[entry.key] = entry }
-        accounts[account] = held
+/// A ledger held in memory, with the same transaction semantics as `SQLiteLedger`.
+public final class MemoryLedger: LedgerStore, LedgerSession {
+    private struct State {
+        var accounts: [String: [SignatureKey: LedgerEntry]] = [:]
+        var batches = Set<String>()
     }
 
-    public func entries(account: String) throws(BatchError) -> [LedgerEntry] {
-        try load(account)
-        return Array(accounts[account]!.values)
+    private var state = State()
+    /// The state before the open batch began (rolled back to on failure).
+    private var beforeBatch: State?
+    private var openBatch: String?
+
+    public init() {}
+
+    /// Entries held now, for tests and inspection.
+    public func entries(account: String) -> [LedgerEntry] {
+        Array(state.accounts[account]?.values ?? [:].values)
     }
 
-    public func isProcessed(sha256: String) throws(BatchError) -> Bool {
-        if processed.contains(sha256) { return true }
-        return try base?.isProcessed(sha256: sha256) ?? false
+    /// Loads entries as `ledger import` does (the provider's word replaces what is held).
+    public func importEntries(_ entries: [LedgerEntry]) {
+        for entry in entries { state.accounts[entry.accountID, default: [:]][entry.key] = entry }
     }
 
-    public func accounts(touchedBy sha256: String) throws(BatchError) -> [String] {
-        var touched = Set(try base?.accounts(touchedBy: sha256) ?? [])
-        for (account, held) in accounts where held.values.contains(where: { $0.batch == sha256 }) {
-            touched.insert(account)
-        }
-        return touched.sorted()
+    public func session<T>(persist: Bool, _ body: (LedgerSession) throws -> T) throws -> T {
+        let start = state
+        defer { if !persist { state = start } }
+        return try body(self)
     }
 
-    public func commit(_ batch: BatchCommit) throws(BatchError) {
-        if batch.undoFirst {
-            for account in try accounts(touchedBy: batch.sha256) {
-                try load(account)
-                var held: [SignatureKey: LedgerEntry] = [:]
-                for entry in accounts[account]!.values {
-                    if let kept = entry.undoing(batch.sha256) { held[kept.key] = kept }
+    public func holdings(of account: String) throws(BatchError) -> [SignatureKey: HeldStatus] {
+        (state.accounts[account] ?? [:]).mapValues(\.status)
+    }
+
+    public func isProcessed(sha256: String) throws(BatchError) -> Bool { state.batches.contains(sha256) }
+
+    public func beginBatch(sha256: String, name: String, path: String, undoingEarlier: Bool) throws(BatchError) {
+        beforeBatch = state
+        openBatch = sha256
+        if undoingEarlier {
+            for (account, held) in state.accounts {
+                var kept: [SignatureKey: LedgerEntry] = [:]
+                for entry in held.values {
+                    if let survivor = entry.undoing(sha256) { kept[survivor.key] = survivor }
                 }
-                accounts[account] = held
+                state.accounts[account] = kept
             }
         }
-        for entry in batch.entries {
-            try load(entry.accountID)
-            accounts[entry.accountID]![entry.key] = entry
+    }
+
+    public func record(_ entry: AdmittedEntry) throws(BatchError) {
+        let previous = state.accounts[entry.accountID]?[entry.key]
+        let replaced = previous.map {
+            LedgerEntry.Replaced(signName: $0.signName, status: $0.status, batch: $0.batch, line: $0.line)
         }
-        processed.insert(batch.sha256)
+        state.accounts[entry.accountID, default: [:]][entry.key] = LedgerEntry(
+            accountID: entry.accountID, key: entry.key, signName: entry.signName, status: entry.status,
+            batch: openBatch, line: entry.line, replaced: replaced)
+    }
+
+    public func commitBatch(rows: Int) throws(BatchError) {
+        if let openBatch { state.batches.insert(openBatch) }
+        beforeBatch = nil
+        openBatch = nil
+    }
+
+    public func rollbackBatch() {
+        if let beforeBatch { state = beforeBatch }
+        beforeBatch = nil
+        openBatch = nil
     }
 }

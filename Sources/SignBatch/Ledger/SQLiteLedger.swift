@@ -1,7 +1,9 @@
 import GRDB
+import GRDBSQLite
 
 /// The persistent ledger (SPEC §5): an SQLite database in WAL mode with a versioned schema.
-/// Each batch commits in one transaction; accounts are read whole, once per run.
+/// A run works in one session; each batch is one savepoint, committed after its outputs are
+/// in place. A dry run wraps the whole session in a transaction that is rolled back.
 public final class SQLiteLedger: LedgerStore {
     public let path: String
     private let queue: DatabaseQueue
@@ -15,6 +17,8 @@ public final class SQLiteLedger: LedgerStore {
             try queue.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA journal_mode = WAL")
                 try db.execute(sql: "PRAGMA synchronous = FULL")
+                // Bounded: a batch's open transaction spills to the WAL instead of growing memory.
+                try db.execute(sql: "PRAGMA cache_size = -16384")
             }
             try Self.migrator.migrate(queue)
         } catch let error as DatabaseError {
@@ -28,156 +32,97 @@ public final class SQLiteLedger: LedgerStore {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
             try db.execute(sql: """
+                CREATE TABLE batch (
+                    id INTEGER PRIMARY KEY,
+                    sha256 TEXT NOT NULL UNIQUE,
+                    name TEXT NOT NULL,
+                    path TEXT NOT NULL,
+                    rows INTEGER NOT NULL,
+                    processed_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+                );
                 CREATE TABLE signature (
                     account_id TEXT NOT NULL,
                     international INTEGER NOT NULL,
                     sign_key TEXT NOT NULL,
                     sign_name TEXT NOT NULL,
                     status TEXT NOT NULL CHECK (status IN ('existing', 'accepted', 'needs_documents')),
-                    batch_sha256 TEXT,
+                    batch_id INTEGER,
                     line INTEGER,
                     replaced_sign_name TEXT,
                     replaced_status TEXT,
-                    replaced_batch_sha256 TEXT,
+                    replaced_batch_id INTEGER,
                     replaced_line INTEGER,
                     PRIMARY KEY (account_id, international, sign_key)
                 ) WITHOUT ROWID;
-                CREATE INDEX signature_by_batch ON signature (batch_sha256);
-                CREATE INDEX signature_by_replaced_batch ON signature (replaced_batch_sha256);
-                CREATE TABLE batch (
-                    sha256 TEXT PRIMARY KEY NOT NULL,
-                    name TEXT NOT NULL,
-                    path TEXT NOT NULL,
-                    rows INTEGER NOT NULL,
-                    processed_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
-                );
+                CREATE INDEX signature_by_batch ON signature (batch_id);
                 """)
         }
         return migrator
     }
 
-    private func io(_ error: Error) -> BatchError {
+    fileprivate func failure(_ error: Error) -> BatchError {
         let message = (error as? DatabaseError).map { $0.message ?? $0.description } ?? "\(error)"
         return BatchError(.io, path: path, "ledger: \(message)")
     }
 
-    private static func entry(_ row: Row) -> LedgerEntry {
+    public func session<T>(persist: Bool, _ body: (LedgerSession) throws -> T) throws -> T {
+        try queue.writeWithoutTransaction { db in
+            if !persist { try db.execute(sql: "BEGIN IMMEDIATE") }
+            defer { if !persist { try? db.execute(sql: "ROLLBACK") } }
+            let session = try SQLiteSession(db: db, ledger: self)
+            return try body(session)
+        }
+    }
+
+    private static let entryColumns = """
+        s.account_id, s.international, s.sign_key, s.sign_name, s.status, b.sha256 AS batch, s.line,
+        s.replaced_sign_name, s.replaced_status, rb.sha256 AS replaced_batch, s.replaced_line
+        FROM signature s LEFT JOIN batch b ON b.id = s.batch_id LEFT JOIN batch rb ON rb.id = s.replaced_batch_id
+        """
+
+    static func entry(_ row: Row) -> LedgerEntry {
         var replaced: LedgerEntry.Replaced?
         if let status: String = row["replaced_status"], let held = HeldStatus(rawValue: status) {
             replaced = LedgerEntry.Replaced(signName: row["replaced_sign_name"] ?? "", status: held,
-                                            batch: row["replaced_batch_sha256"], line: row["replaced_line"])
+                                            batch: row["replaced_batch"], line: row["replaced_line"])
         }
         return LedgerEntry(
             accountID: row["account_id"],
             key: SignatureKey(international: row["international"], folded: row["sign_key"]),
             signName: row["sign_name"],
             status: HeldStatus(rawValue: row["status"]) ?? .existing,
-            batch: row["batch_sha256"], line: row["line"], replaced: replaced)
-    }
-
-    public func entries(account: String) throws(BatchError) -> [LedgerEntry] {
-        do {
-            return try queue.read { db in
-                try Row.fetchAll(db, sql: "SELECT * FROM signature WHERE account_id = ?", arguments: [account])
-                    .map(Self.entry)
-            }
-        } catch { throw io(error) }
+            batch: row["batch"], line: row["line"], replaced: replaced)
     }
 
     /// Every entry, ordered by account, region and name (for `ledger list` / `export`).
     public func allEntries(account: String? = nil) throws(BatchError) -> [LedgerEntry] {
         do {
             return try queue.read { db in
-                let order = " ORDER BY account_id, international, sign_key"
+                let order = " ORDER BY s.account_id, s.international, s.sign_key"
                 if let account {
-                    return try Row.fetchAll(db, sql: "SELECT * FROM signature WHERE account_id = ?" + order,
+                    return try Row.fetchAll(db, sql: "SELECT " + Self.entryColumns + " WHERE s.account_id = ?" + order,
                                             arguments: [account]).map(Self.entry)
                 }
-                return try Row.fetchAll(db, sql: "SELECT * FROM signature" + order).map(Self.entry)
+                return try Row.fetchAll(db, sql: "SELECT " + Self.entryColumns + order).map(Self.entry)
             }
-        } catch { throw io(error) }
-    }
-
-    public func isProcessed(sha256: String) throws(BatchError) -> Bool {
-        do {
-            return try queue.read { db in
-                try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM batch WHERE sha256 = ?)", arguments: [sha256]) ?? false
-            }
-        } catch { throw io(error) }
-    }
-
-    public func accounts(touchedBy sha256: String) throws(BatchError) -> [String] {
-        do {
-            return try queue.read { db in
-                try String.fetchAll(db, sql: """
-                    SELECT DISTINCT account_id FROM signature
-                    WHERE batch_sha256 = ? OR replaced_batch_sha256 = ? ORDER BY account_id
-                    """, arguments: [sha256, sha256])
-            }
-        } catch { throw io(error) }
-    }
-
-    public func commit(_ batch: BatchCommit) throws(BatchError) {
-        do {
-            try queue.write { db in
-                if batch.undoFirst { try Self.undo(batch.sha256, in: db) }
-                let upsert = try db.cachedStatement(sql: """
-                    INSERT OR REPLACE INTO signature
-                    (account_id, international, sign_key, sign_name, status, batch_sha256, line,
-                     replaced_sign_name, replaced_status, replaced_batch_sha256, replaced_line)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-                for entry in batch.entries {
-                    try upsert.execute(arguments: [
-                        entry.accountID, entry.key.international, entry.key.folded, entry.signName,
-                        entry.status.rawValue, entry.batch, entry.line,
-                        entry.replaced?.signName, entry.replaced?.status.rawValue, entry.replaced?.batch,
-                        entry.replaced?.line,
-                    ])
-                }
-                try db.execute(sql: "INSERT OR REPLACE INTO batch (sha256, name, path, rows) VALUES (?, ?, ?, ?)",
-                               arguments: [batch.sha256, batch.name, batch.path, batch.rows])
-            }
-        } catch { throw io(error) }
-    }
-
-    /// A batch's own entries go; what its resubmissions replaced comes back.
-    private static func undo(_ sha256: String, in db: Database) throws {
-        try db.execute(sql: "DELETE FROM signature WHERE batch_sha256 = ? AND replaced_status IS NULL",
-                       arguments: [sha256])
-        try db.execute(sql: """
-            UPDATE signature SET sign_name = replaced_sign_name, status = replaced_status,
-                batch_sha256 = replaced_batch_sha256, line = replaced_line,
-                replaced_sign_name = NULL, replaced_status = NULL, replaced_batch_sha256 = NULL, replaced_line = NULL
-            WHERE batch_sha256 = ?
-            """, arguments: [sha256])
-        try db.execute(sql: """
-            UPDATE signature SET replaced_sign_name = NULL, replaced_status = NULL,
-                replaced_batch_sha256 = NULL, replaced_line = NULL
-            WHERE replaced_batch_sha256 = ?
-            """, arguments: [sha256])
-        try db.execute(sql: "DELETE FROM batch WHERE sha256 = ?", arguments: [sha256])
+        } catch { throw failure(error) }
     }
 
     /// `ledger import`: all entries in one transaction (an entry already held is replaced:
     /// the provider's word wins).
     public func importEntries(_ entries: [LedgerEntry]) throws(BatchError) {
-        try commitRaw(entries)
-    }
-
-    private func commitRaw(_ entries: [LedgerEntry]) throws(BatchError) {
         do {
             try queue.write { db in
                 let upsert = try db.cachedStatement(sql: """
-                    INSERT OR REPLACE INTO signature (account_id, international, sign_key, sign_name, status, batch_sha256, line)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT OR REPLACE INTO signature (account_id, international, sign_key, sign_name, status)
+                    VALUES (?, ?, ?, ?, ?)
                     """)
                 for entry in entries {
                     try upsert.execute(arguments: [entry.accountID, entry.key.international, entry.key.folded,
-                                                   entry.signName, entry.status.rawValue, entry.batch, entry.line])
+                                                   entry.signName, entry.status.rawValue])
                 }
             }
-        } catch { throw io(error) }
+        } catch { throw failure(error) }
     }
 
     /// `ledger forget`: removes an account's entries, or one signature (both regions).
@@ -193,6 +138,145 @@ public final class SQLiteLedger: LedgerStore {
                 }
                 return db.changesCount
             }
-        } catch { throw io(error) }
+        } catch { throw failure(error) }
+    }
+}
+
+/// One run's view of the SQLite ledger, valid only inside `SQLiteLedger.session`.
+final class SQLiteSession: LedgerSession {
+    private let db: Database
+    private let ledger: SQLiteLedger
+    private let upsert: PreparedStatement
+    private var batchID: Int64?
+
+    init(db: Database, ledger: SQLiteLedger) throws {
+        self.db = db
+        self.ledger = ledger
+        // Admitted rows are the hot path of a full run: bound and stepped directly.
+        upsert = try PreparedStatement(db, """
+            INSERT INTO signature (account_id, international, sign_key, sign_name, status, batch_id, line)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+            ON CONFLICT (account_id, international, sign_key) DO UPDATE SET
+                replaced_sign_name = sign_name, replaced_status = status,
+                replaced_batch_id = batch_id, replaced_line = line,
+                sign_name = excluded.sign_name, status = excluded.status,
+                batch_id = excluded.batch_id, line = excluded.line
+            """)
+    }
+
+    func holdings(of account: String) throws(BatchError) -> [SignatureKey: HeldStatus] {
+        do {
+            var held: [SignatureKey: HeldStatus] = [:]
+            let rows = try Row.fetchCursor(
+                db.cachedStatement(sql: "SELECT international, sign_key, status FROM signature WHERE account_id = ?"),
+                arguments: [account])
+            while let row = try rows.next() {
+                held[SignatureKey(international: row[0], folded: row[1])] = HeldStatus(rawValue: row[2]) ?? .existing
+            }
+            return held
+        } catch { throw ledger.failure(error) }
+    }
+
+    func isProcessed(sha256: String) throws(BatchError) -> Bool {
+        do {
+            return try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM batch WHERE sha256 = ?)"),
+                                     arguments: [sha256]) ?? false
+        } catch { throw ledger.failure(error) }
+    }
+
+    func beginBatch(sha256: String, name: String, path: String, undoingEarlier: Bool) throws(BatchError) {
+        do {
+            try db.execute(sql: "SAVEPOINT batch")
+            if undoingEarlier, let earlier = try Int64.fetchOne(db, sql: "SELECT id FROM batch WHERE sha256 = ?",
+                                                               arguments: [sha256]) {
+                try db.execute(sql: "DELETE FROM signature WHERE batch_id = ? AND replaced_status IS NULL",
+                               arguments: [earlier])
+                try db.execute(sql: """
+                    UPDATE signature SET sign_name = replaced_sign_name, status = replaced_status,
+                        batch_id = replaced_batch_id, line = replaced_line,
+                        replaced_sign_name = NULL, replaced_status = NULL, replaced_batch_id = NULL, replaced_line = NULL
+                    WHERE batch_id = ?
+                    """, arguments: [earlier])
+                try db.execute(sql: """
+                    UPDATE signature SET replaced_sign_name = NULL, replaced_status = NULL,
+                        replaced_batch_id = NULL, replaced_line = NULL
+                    WHERE replaced_batch_id = ?
+                    """, arguments: [earlier])
+            }
+            try db.execute(sql: """
+                INSERT INTO batch (sha256, name, path, rows) VALUES (?, ?, ?, 0)
+                ON CONFLICT (sha256) DO UPDATE SET name = excluded.name, path = excluded.path
+                """, arguments: [sha256, name, path])
+            batchID = try Int64.fetchOne(db, sql: "SELECT id FROM batch WHERE sha256 = ?", arguments: [sha256])
+        } catch { throw ledger.failure(error) }
+    }
+
+    func record(_ entry: AdmittedEntry) throws(BatchError) {
+        upsert.bind(1, entry.accountID)
+        upsert.bind(2, entry.key.international ? 1 : 0)
+        upsert.bind(3, entry.key.folded)
+        upsert.bind(4, entry.signName)
+        upsert.bind(5, entry.status.rawValue)
+        upsert.bind(6, batchID ?? 0)
+        upsert.bind(7, Int64(entry.line))
+        if let message = upsert.step() {
+            throw BatchError(.io, path: ledger.path, "ledger: \(message)")
+        }
+    }
+
+    func commitBatch(rows: Int) throws(BatchError) {
+        do {
+            try db.execute(sql: """
+                UPDATE batch SET rows = ?, processed_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?
+                """, arguments: [rows, batchID])
+            try db.execute(sql: "RELEASE batch")
+            batchID = nil
+        } catch { throw ledger.failure(error) }
+    }
+
+    func rollbackBatch() {
+        try? db.execute(sql: "ROLLBACK TO batch")
+        try? db.execute(sql: "RELEASE batch")
+        batchID = nil
+    }
+}
+
+/// An sqlite3 statement prepared on GRDB's connection and finalized in `deinit`.
+final class PreparedStatement {
+    private let statement: OpaquePointer
+    private let connection: OpaquePointer
+    // SQLite copies bound text before `bind` returns.
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    init(_ db: Database, _ sql: String) throws {
+        guard let connection = db.sqliteConnection else { throw DatabaseError(message: "the connection is closed") }
+        self.connection = connection
+        var prepared: OpaquePointer?
+        let code = sqlite3_prepare_v2(connection, sql, -1, &prepared, nil)
+        guard code == SQLITE_OK, let prepared else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)))
+        }
+        statement = prepared
+    }
+
+    deinit { sqlite3_finalize(statement) }
+
+    func bind(_ index: Int32, _ text: String) {
+        var text = text
+        text.withUTF8 { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { chars in
+                _ = sqlite3_bind_text(statement, index, chars.baseAddress, Int32(chars.count), Self.transient)
+            }
+        }
+    }
+
+    func bind(_ index: Int32, _ value: Int64) { sqlite3_bind_int64(statement, index, value) }
+
+    /// Runs the statement to completion; the error message, or `nil` on success.
+    func step() -> String? {
+        let code = sqlite3_step(statement)
+        let message = code == SQLITE_DONE ? nil : String(cString: sqlite3_errmsg(connection))
+        sqlite3_reset(statement)
+        return message
     }
 }

@@ -1,6 +1,7 @@
 /// Deduplication and quota for one batch (SPEC §4 outcome rules, §5). Reads each account's
-/// holdings from the ledger once, decides in input order, and collects the entries the
-/// batch will commit. Only an admitted application claims its key and a slot.
+/// holdings from the ledger once, decides in input order, and records each admitted
+/// application in the batch's open ledger transaction. Only an admitted application claims
+/// its key and a slot.
 public final class Admission {
     public struct Usage: Sendable, Equatable {
         public var used: Int
@@ -9,27 +10,20 @@ public final class Admission {
 
     /// A class so a row's decision mutates the holdings in place, never copying them.
     private final class Account {
-        var held: [SignatureKey: LedgerEntry]
-        var claimed = Set<SignatureKey>()
-        init(held: [SignatureKey: LedgerEntry]) { self.held = held }
+        /// Every key the account holds; `claimed` marks those admitted by this batch.
+        var held: [SignatureKey: (status: HeldStatus, claimed: Bool)]
+        init(held: [SignatureKey: HeldStatus]) { self.held = held.mapValues { ($0, false) } }
     }
 
-    private let ledger: LedgerStore
+    private let session: LedgerSession
     private let quota: Int
-    private let batchSHA: String
-    private let undoingBatch: Bool
     private var accounts: [String: Account] = [:]
     /// Accounts in the order this batch first names them.
     public private(set) var accountOrder: [String] = []
-    public private(set) var entries: [LedgerEntry] = []
 
-    /// - Parameter undoingBatch: `--reprocess`: the batch's own earlier entries are read as
-    ///   undone (the commit undoes them for real).
-    public init(ledger: LedgerStore, quota: Int, batchSHA: String, undoingBatch: Bool) {
-        self.ledger = ledger
+    public init(session: LedgerSession, quota: Int) {
+        self.session = session
         self.quota = quota
-        self.batchSHA = batchSHA
-        self.undoingBatch = undoingBatch
     }
 
     /// Registers an account of the batch so its usage is reported even if nothing is admitted.
@@ -39,43 +33,33 @@ public final class Admission {
 
     private func load(_ id: String) throws(BatchError) -> Account {
         if let account = accounts[id] { return account }
-        var held: [SignatureKey: LedgerEntry] = [:]
-        for entry in try ledger.entries(account: id) {
-            if let kept = undoingBatch ? entry.undoing(batchSHA) : entry { held[kept.key] = kept }
-        }
-        let account = Account(held: held)
+        let account = Account(held: try session.holdings(of: id))
         accounts[id] = account
         accountOrder.append(id)
         return account
     }
 
     /// Decides an otherwise valid application: a rejection, or `nil` when admitted with the
-    /// given outcome (accepted or needs-documents), whose entry is then recorded.
+    /// given outcome (accepted or needs-documents), which is then recorded in the ledger.
     public func admit(_ app: Application, as outcome: Outcome) throws(BatchError) -> Finding? {
         let id = app.accountID
         let account = try load(id)
         let key = SignatureKey(international: app.international.value ?? false, folded: app.signKey)
-        if account.claimed.contains(key) {
+        let held = account.held[key]
+        if let held, held.claimed {
             return Finding(.duplicateInBatch, "'\(app.signName)' was already admitted for account \(id) earlier in this batch")
         }
-        let held = account.held[key]
         if let held, held.status != .needsDocuments {
             let how = held.status == .existing ? "already holds" : "was already granted"
-            return Finding(.duplicateExisting, "account \(id) \(how) the signature '\(held.signName)' (\(held.status.rawValue))")
+            return Finding(.duplicateExisting, "account \(id) \(how) the signature '\(app.signName)' (\(held.status.rawValue))")
         }
+        // A held needs_documents key is a resubmission: it already has its slot.
         if held == nil, account.held.count >= quota {
-            return Finding(.quotaExceeded,
-                           "account \(id) already uses \(account.held.count) of its \(quota) signatures")
+            return Finding(.quotaExceeded, "account \(id) already uses \(account.held.count) of its \(quota) signatures")
         }
-        let replaced = held.map {
-            LedgerEntry.Replaced(signName: $0.signName, status: $0.status, batch: $0.batch, line: $0.line)
-        }
-        let entry = LedgerEntry(accountID: id, key: key, signName: app.signName,
-                                status: outcome == .accepted ? .accepted : .needsDocuments,
-                                batch: batchSHA, line: app.line, replaced: replaced)
-        account.held[key] = entry
-        account.claimed.insert(key)
-        entries.append(entry)
+        let status: HeldStatus = outcome == .accepted ? .accepted : .needsDocuments
+        account.held[key] = (status, true)
+        try session.record(AdmittedEntry(accountID: id, key: key, signName: app.signName, status: status, line: app.line))
         return nil
     }
 

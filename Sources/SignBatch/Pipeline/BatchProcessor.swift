@@ -5,20 +5,15 @@ public final class BatchProcessor {
     private let normalizer: Normalizer
     private let validator: Validator
     private let configuration: Configuration
-    /// What the run sees: the persistent store plus this run's own commits.
-    private let view: MemoryLedger
-    /// Where commits persist; `nil` on a dry run.
-    private let store: LedgerStore?
+    private let ledger: LedgerSession
     private let progress: ProgressLine?
 
-    public init(rules: RuleSet, configuration: Configuration, view: MemoryLedger, store: LedgerStore?,
-                progress: ProgressLine?) {
+    public init(rules: RuleSet, configuration: Configuration, ledger: LedgerSession, progress: ProgressLine?) {
         self.rules = rules
         normalizer = Normalizer(rules: rules)
         validator = Validator(rules: rules)
         self.configuration = configuration
-        self.view = view
-        self.store = store
+        self.ledger = ledger
         self.progress = progress
     }
 
@@ -27,16 +22,22 @@ public final class BatchProcessor {
         let outputDirectory = "\(configuration.outputDirectory)/\(source.name)"
         var summary = BatchSummary(batch: source.fileName, path: source.path, sha256: "", status: .processed,
                                    dryRun: configuration.dryRun, outputDirectory: outputDirectory)
-        do {
+        do throws(BatchError) {
             let fingerprint = try BatchFingerprint.scan(path: source.path)
             summary.sha256 = fingerprint.sha256
-            let alreadyProcessed = try view.isProcessed(sha256: fingerprint.sha256)
+            let alreadyProcessed = try ledger.isProcessed(sha256: fingerprint.sha256)
             if alreadyProcessed && !configuration.reprocess {
                 summary.status = .skipped
                 return (summary, nil)
             }
-            try run(source, fingerprint: fingerprint, undoFirst: alreadyProcessed,
-                    outputDirectory: outputDirectory, summary: &summary)
+            try ledger.beginBatch(sha256: fingerprint.sha256, name: source.fileName, path: source.path,
+                                  undoingEarlier: alreadyProcessed)
+            do throws(BatchError) {
+                try run(source, fingerprint: fingerprint, outputDirectory: outputDirectory, summary: &summary)
+            } catch {
+                ledger.rollbackBatch()
+                throw error
+            }
             return (summary, nil)
         } catch {
             summary.status = .failed
@@ -74,7 +75,7 @@ public final class BatchProcessor {
         }
     }
 
-    private func run(_ source: BatchSource, fingerprint: BatchFingerprint, undoFirst: Bool,
+    private func run(_ source: BatchSource, fingerprint: BatchFingerprint,
                      outputDirectory: String, summary: inout BatchSummary) throws(BatchError) {
         let reader = try makeReader(source, fingerprint, &summary)
         summary.warnings = reader.warnings
@@ -96,8 +97,7 @@ public final class BatchProcessor {
 
         let documents = DocumentChecker(baseDirectory: configuration.documentsDirectory ?? source.directory,
                                         maxBytes: rules.file.certificate.maxBytes)
-        let admission = Admission(ledger: view, quota: rules.quota, batchSHA: fingerprint.sha256,
-                                  undoingBatch: undoFirst)
+        let admission = Admission(session: ledger, quota: rules.quota)
         progress?.start(source.path)
 
         while let raw = try reader.next() {
@@ -128,10 +128,8 @@ public final class BatchProcessor {
         try writeSummary(summary, to: outputDirectory)
         AtomicFile.syncDirectory(outputDirectory)
 
-        let commit = BatchCommit(sha256: fingerprint.sha256, name: source.fileName, path: source.path,
-                                 rows: summary.rows, undoFirst: undoFirst, entries: admission.entries)
-        try store?.commit(commit)
-        try view.commit(commit)
+        // Only now, with every output in place, does the ledger learn of the batch.
+        try ledger.commitBatch(rows: summary.rows)
     }
 
     private func writeSummary(_ summary: BatchSummary, to directory: String) throws(BatchError) {

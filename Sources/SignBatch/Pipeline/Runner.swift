@@ -57,16 +57,21 @@ public final class Runner {
         let lock = try RunLock(path: ledgerPath + ".lock", wait: configuration.waitSeconds)
         defer { withExtendedLifetime(lock) {} }
         let store = try openStore(ledgerPath)
-        let view = MemoryLedger(over: store)
         let progress = configuration.progress && !configuration.quiet ? ProgressLine() : nil
-        let processor = BatchProcessor(rules: rules, configuration: configuration, view: view,
-                                       store: configuration.dryRun ? nil : store, progress: progress)
         var reports: [BatchReport] = []
-        for batch in batches {
-            let (summary, failure) = processor.process(batch)
-            let entry = BatchReport(summary: summary, failure: failure)
-            report(entry)
-            reports.append(entry)
+        do {
+            try store.session(persist: !configuration.dryRun) { session in
+                let processor = BatchProcessor(rules: rules, configuration: configuration, ledger: session,
+                                               progress: progress)
+                for batch in batches {
+                    let (summary, failure) = processor.process(batch)
+                    let entry = BatchReport(summary: summary, failure: failure)
+                    report(entry)
+                    reports.append(entry)
+                }
+            }
+        } catch {
+            throw RunError.io("\(ledgerPath): \(error)")
         }
         return reports
     }

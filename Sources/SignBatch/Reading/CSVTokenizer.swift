@@ -73,7 +73,9 @@ public final class CSVTokenizer {
             end = remaining
             position = 0
         }
-        if end == buffer.count {
+        // Inputs need room to make progress (a converter cannot emit half a character), so
+        // never offer a nearly full buffer.
+        if buffer.count - end < min(4096, buffer.count / 2 + 1) {
             let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: buffer.count * 2, alignment: 16)
             bigger.baseAddress!.copyMemory(from: buffer.baseAddress!, byteCount: end)
             buffer.deallocate()

@@ -31,7 +31,8 @@ public final class TranscodingInput: ByteInput {
     }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(BatchError) -> Int {
-        guard buffer.count >= 8 else { return 0 }
+        // Callers offer room for at least one converted character; 0 would mean end of input.
+        precondition(buffer.count >= 8, "TranscodingInput needs at least 8 bytes of room")
         var produced = 0
         while produced == 0 {
             if inStart == inEnd || (inEnd - inStart < 4 && !sourceDone) {

@@ -1,9 +1,43 @@
-/// Reads an XML batch through libxml2. (Being built.)
+/// Reads an XML batch (SPEC §2): root `<applications>`, one `<application>` per row, its
+/// children named like the CSV columns. The file is streamed through libxml2 in chunks and
+/// each application is checked against the shipped schema on its own, so one broken
+/// application is rejected (`SCHEMA_INVALID`) and the others go on. A document that is not
+/// well-formed, has another root, a DOCTYPE, or nests deeper than the limit fails the batch.
 public final class XMLBatchReader: BatchReader {
-    public let layout = BatchLayout()
+    public private(set) var layout: BatchLayout
     public let warnings: [Finding] = []
+    private let input: FileInput
+    private let parser: XMLApplicationParser
+    private let buffer: UnsafeMutableRawBufferPointer
+    private var finished = false
+
+    static let chunkSize = 1 << 16
+
     public init(path: String, limits: RulesFile.InputLimits) throws(BatchError) {
-        throw BatchError(.malformed, path: path, "XML batches are not read yet")
+        input = try FileInput(path: path)
+        parser = try XMLApplicationParser(path: path, limits: limits)
+        buffer = .allocate(byteCount: Self.chunkSize, alignment: 16)
+        layout = BatchLayout()
+        // Up to the root's start tag, so that a wrong root, a DOCTYPE or a broken prolog
+        // fail here and the encoding is known.
+        while !parser.rootSeen && !finished { try feed() }
+        layout.encoding = parser.encoding
     }
-    public func next() throws(BatchError) -> RawApplication? { nil }
+
+    deinit { buffer.deallocate() }
+
+    public func next() throws(BatchError) -> RawApplication? {
+        while true {
+            if let failure = parser.failure { throw failure }
+            if let application = parser.nextReady() { return application }
+            if finished { return nil }
+            try feed()
+        }
+    }
+
+    private func feed() throws(BatchError) {
+        let count = try input.read(into: buffer)
+        if count == 0 { finished = true }
+        try parser.parse(UnsafeRawBufferPointer(rebasing: buffer[0..<count]), terminate: count == 0)
+    }
 }

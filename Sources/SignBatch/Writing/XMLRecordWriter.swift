@@ -23,7 +23,7 @@ public final class XMLRecordWriter: RecordWriter {
         }
         for (index, column) in table.extraColumns.enumerated() {
             out.append(contentsOf: "    <extra name=\"".utf8)
-            Self.appendEscaped(column, to: &out)
+            Self.appendEscaped(column, to: &out, inAttribute: true)
             out.append(contentsOf: "\">".utf8)
             Self.appendEscaped(values[table.columns.count + index], to: &out)
             out.append(contentsOf: "</extra>\n".utf8)
@@ -37,7 +37,9 @@ public final class XMLRecordWriter: RecordWriter {
         try file.commit()
     }
 
-    public static func appendEscaped(_ text: String, to out: inout [UInt8]) {
+    /// In an attribute, tab and line feed are written as references too: a parser would
+    /// otherwise normalize them to spaces (a CSV header cell may hold a line break).
+    public static func appendEscaped(_ text: String, to out: inout [UInt8], inAttribute: Bool = false) {
         for scalar in text.unicodeScalars {
             switch scalar {
             case "&": out.append(contentsOf: "&amp;".utf8)
@@ -45,6 +47,8 @@ public final class XMLRecordWriter: RecordWriter {
             case ">": out.append(contentsOf: "&gt;".utf8)
             case "\"": out.append(contentsOf: "&quot;".utf8)
             case "\r": out.append(contentsOf: "&#13;".utf8)
+            case "\t" where inAttribute: out.append(contentsOf: "&#9;".utf8)
+            case "\n" where inAttribute: out.append(contentsOf: "&#10;".utf8)
             case "\t", "\n": out.append(UInt8(scalar.value))
             default:
                 if scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF {
