@@ -10,7 +10,7 @@ import Glibc
 /// fields, temporary directories and inputs that deliver bytes in awkward pieces.
 enum UnitSupport {
     static let rules = RuleSet.embedded()
-    static let normalizer = Normalizer(rules: rules)
+    static var normalizer: Normalizer { Normalizer(rules: rules) }
     static let validator = Validator(rules: rules)
 
     /// A valid enterprise company application; tests override the fields they are about.

@@ -1,11 +1,28 @@
 import Foundation
 
-/// Text normalization of SPEC §3. Every function takes the ASCII fast path when it can:
-/// NFKC, zero-width removal and Unicode whitespace only matter for non-ASCII text.
+/// Text normalization of SPEC §3. Every function takes a fast path when the text holds only
+/// characters that NFKC leaves alone and that are not Unicode whitespace (ASCII, CJK
+/// ideographs, Hangul syllables and the common CJK brackets): then NFKC, zero-width removal
+/// and Unicode whitespace cannot change anything, and the work is done on bytes.
 public enum TextNormalizer {
+    /// True when NFKC is the identity on `text` and its only whitespace is ASCII.
+    @inline(__always)
+    static func isSimple(_ text: String) -> Bool {
+        for scalar in text.unicodeScalars where scalar.value >= 0x80 {
+            switch scalar.value {
+            case 0x3001, 0x3002, 0x3008...0x3011, 0x3014...0x301B,  // 、。〈〉《》「」『』【】〔〕〖〗〘〙〚〛
+                 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xAC00...0xD7A3, 0x20000...0x2A6DF:
+                continue
+            default:
+                return false
+            }
+        }
+        return true
+    }
+
     /// NFKC, zero-width characters and BOMs removed, leading/trailing whitespace trimmed.
     public static func field(_ text: String) -> String {
-        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+        if isSimple(text) {
             return trimASCII(text)
         }
         var scalars = String.UnicodeScalarView()
@@ -29,10 +46,12 @@ public enum TextNormalizer {
 
     /// The signature folded for comparison: case-folded, all whitespace removed.
     public static func fold(_ text: String) -> String {
-        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+        if isSimple(text) {
+            // Only ASCII letters have case here, and only ASCII bytes are whitespace.
+            if !text.utf8.contains(where: { ($0 >= 0x41 && $0 <= 0x5A) || isASCIISpace($0) }) { return text }
             var bytes = [UInt8]()
             bytes.reserveCapacity(text.utf8.count)
-            for byte in text.utf8 where byte != 0x20 && byte != 0x09 {
+            for byte in text.utf8 where !isASCIISpace(byte) {
                 bytes.append(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
             }
             return String(decoding: bytes, as: UTF8.self)
@@ -47,11 +66,16 @@ public enum TextNormalizer {
     /// `sign_name`: one enclosing bracket pair removed, trimmed again, whitespace runs folded.
     public static func signName(_ text: String) -> String {
         var name = field(text)
-        for (open, close) in bracketPairs where name.count >= 2 && name.first == open && name.last == close {
-            name = trimUnicode(String(name.dropFirst().dropLast()))
-            break
+        let scalars = name.unicodeScalars
+        if let first = scalars.first, let last = scalars.last, scalars.count >= 2,
+           bracketScalars.contains(where: { $0.open == first && $0.close == last }) {
+            name = trimUnicode(String(scalars.dropFirst().dropLast()))
         }
-        guard name.unicodeScalars.contains(where: { $0.properties.isWhitespace }) else { return name }
+        if isSimple(name) {
+            guard name.utf8.contains(where: isASCIISpace) else { return name }
+        } else {
+            guard name.unicodeScalars.contains(where: { $0.properties.isWhitespace }) else { return name }
+        }
         var out = String.UnicodeScalarView()
         var inSpace = false
         for scalar in name.unicodeScalars {
@@ -67,7 +91,7 @@ public enum TextNormalizer {
     }
 
     // ［］ become [] under NFKC; listed anyway so the table reads like the spec.
-    static let bracketPairs: [(Character, Character)] = [
+    static let bracketScalars: [(open: Unicode.Scalar, close: Unicode.Scalar)] = [
         ("【", "】"), ("[", "]"), ("〔", "〕"), ("〖", "〗"), ("［", "］"),
     ]
 
@@ -94,6 +118,7 @@ public enum TextNormalizer {
     }
 
     static func trimUnicode(_ text: String) -> String {
+        if isSimple(text) { return trimASCII(text) }
         let scalars = text.unicodeScalars
         var start = scalars.startIndex
         var end = scalars.endIndex

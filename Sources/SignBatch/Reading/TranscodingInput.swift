@@ -13,6 +13,10 @@ public final class TranscodingInput: ByteInput {
     private var inStart = 0
     private var inEnd = 0
     private var sourceDone = false
+    /// Bytes skipped past an invalid sequence: one code unit. Skipping a single byte of a
+    /// UTF-16 unit would read every later unit across a unit boundary, turning the rest of
+    /// the batch into garbage instead of rejecting one row.
+    private let unitWidth: Int
 
     public init(source: ByteInput, path: String, from encoding: TextEncoding) throws(BatchError) {
         self.source = source
@@ -22,6 +26,7 @@ public final class TranscodingInput: ByteInput {
             throw BatchError(.io, path: path, "cannot convert from \(encoding.rawValue): \(SystemError.text(errno))")
         }
         converter = handle!
+        unitWidth = encoding == .utf16LE || encoding == .utf16BE ? 2 : 1
         inBuffer = .allocate(byteCount: 1 << 18, alignment: 16)
     }
 
@@ -58,7 +63,7 @@ public final class TranscodingInput: ByteInput {
                     if produced < buffer.count {
                         buffer[produced] = 0xFF
                         produced += 1
-                        inStart += 1
+                        inStart += min(unitWidth, inEnd - inStart)
                     }
                 default:
                     throw BatchError(.io, path: path, "conversion failed: \(SystemError.text(errno))")

@@ -72,6 +72,11 @@ public final class DocumentChecker {
         if path.hasPrefix("/") { return .pathInvalid("absolute paths are not allowed; give a path relative to \(baseDirectory)") }
         if path.utf8.contains(0) { return .pathInvalid("the path contains a NUL byte") }
         guard let realBase else { return .pathInvalid("the directory \(baseDirectory) cannot be resolved") }
+        switch quickResolve(path, under: realBase) {
+        case .file(let resolved): return inspect(resolved)
+        case .missing: return .notFound
+        case nil: break
+        }
         guard let resolved = Self.resolve(path, under: realBase) else {
             return .pathInvalid("the path cannot be resolved")
         }
@@ -80,6 +85,39 @@ public final class DocumentChecker {
         }
         guard resolved.exists else { return .notFound }
         return inspect(resolved.path)
+    }
+
+    /// Real paths of directories under the base, resolved once (`nil`: outside or missing).
+    private var directories: [Substring: String?] = [:]
+
+    /// The common case without walking every component: a plain file name in a directory
+    /// already resolved. Only when that file is not a symlink is its real path the
+    /// directory's real path plus its name. `nil` when the full resolution must decide.
+    private enum QuickResolution { case file(String), missing }
+
+    private func quickResolve(_ path: String, under realBase: String) -> QuickResolution? {
+        let slash = path.lastIndex(of: "/")
+        let name = slash.map { path[path.index(after: $0)...] } ?? Substring(path)
+        let directory = slash.map { path[..<$0] } ?? ""
+        guard !name.isEmpty, name != ".", name != "..", !directory.split(separator: "/").contains("..") else { return nil }
+        let realDirectory: String?
+        if let cached = directories[directory] {
+            realDirectory = cached
+        } else {
+            if let real = directory.isEmpty ? realBase : Self.realPath(realBase + "/" + directory),
+               real == realBase || real.hasPrefix(realBase == "/" ? "/" : realBase + "/") {
+                realDirectory = real
+            } else {
+                realDirectory = nil
+            }
+            if directories.count < 65_536 { directories[directory] = realDirectory }
+        }
+        guard let realDirectory else { return nil }
+        let candidate = realDirectory + "/" + name
+        var info = stat()
+        if lstat(candidate, &info) != 0 { return errno == ENOENT ? .missing : nil }
+        if (info.st_mode & S_IFMT) == S_IFLNK { return nil }
+        return .file(candidate)
     }
 
     private func inspect(_ path: String) -> Verdict {

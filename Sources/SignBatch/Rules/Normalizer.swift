@@ -1,7 +1,15 @@
 /// SPEC §3: turns the text of a `RawApplication` into an `Application`. Enum spellings are
 /// looked up here; whether a value is acceptable is the validator's business.
-public struct Normalizer: Sendable {
+public final class Normalizer {
     public let rules: RuleSet
+    // Enum fields repeat a handful of spellings across a whole batch: each distinct raw
+    // text is normalized and looked up once.
+    private let accountTypes = LookupCache<AccountType>()
+    private let signTypes = LookupCache<RuleSet.SignType>()
+    private let internationals = LookupCache<Bool>()
+    private let purposes = LookupCache<Purpose>()
+    private let documentTypes = LookupCache<RuleSet.DocumentType>()
+    private let releases = LookupCache<Bool>()
 
     public init(rules: RuleSet) { self.rules = rules }
 
@@ -10,15 +18,15 @@ public struct Normalizer: Sendable {
             guard let value = raw[field], !value.isEmpty else { return "" }
             return TextNormalizer.field(value)
         }
-        func parse<T>(_ field: Field, default fallback: T?, _ lookup: (String) -> T?) -> Parsed<T> {
-            let value = text(field)
-            if value.isEmpty { return fallback.map { .valid($0) } ?? .absent }
-            return lookup(value).map { .valid($0) } ?? .invalid(value)
+        func parse<T>(_ field: Field, default fallback: T?, _ cache: LookupCache<T>,
+                      _ lookup: (String) -> T?) -> Parsed<T> {
+            guard let value = raw[field], !value.isEmpty else { return fallback.map { .valid($0) } ?? .absent }
+            return cache.parse(value, default: fallback, lookup)
         }
 
         let rawName = raw[.signName] ?? ""
         let signName = rawName.isEmpty ? "" : TextNormalizer.signName(rawName)
-        let signType = parse(.signType, default: nil, rules.signType)
+        let signType = parse(.signType, default: nil, signTypes, rules.signType)
         var remark = text(.remark)
         if !remark.isEmpty, let type = signType.value {
             switch type.remark {
@@ -31,16 +39,16 @@ public struct Normalizer: Sendable {
             raw: raw,
             ref: text(.ref),
             accountID: text(.accountID),
-            accountType: parse(.accountType, default: .enterprise, rules.accountType),
+            accountType: parse(.accountType, default: .enterprise, accountTypes, rules.accountType),
             signName: signName,
             signType: signType,
-            international: parse(.international, default: false, rules.international),
-            purpose: parse(.signPurpose, default: .self, rules.purpose),
-            documentType: parse(.documentType, default: nil, rules.documentType),
+            international: parse(.international, default: false, internationals, rules.international),
+            purpose: parse(.signPurpose, default: .self, purposes, rules.purpose),
+            documentType: parse(.documentType, default: nil, documentTypes, rules.documentType),
             documentFile: text(.documentFile),
             commissionFile: text(.commissionFile),
             remark: remark,
-            productReleased: parse(.productReleased, default: true, rules.productReleased),
+            productReleased: parse(.productReleased, default: true, releases, rules.productReleased),
             organizationName: text(.organizationName),
             creditCode: creditCode,
             icpNumber: text(.icpNumber),
@@ -64,6 +72,26 @@ public struct Normalizer: Sendable {
         }
         while text.hasSuffix(".") { text = text.dropLast() }
         return text.lowercased()
+    }
+}
+
+/// Raw enum text → its parsed value, for the first few thousand distinct spellings (a
+/// hostile batch of unique values must not grow memory).
+final class LookupCache<T: Sendable> {
+    private var parsed: [String: Parsed<T>] = [:]
+    private let limit = 4096
+
+    func parse(_ raw: String, default fallback: T?, _ lookup: (String) -> T?) -> Parsed<T> {
+        if let hit = parsed[raw] { return hit }
+        let value = TextNormalizer.field(raw)
+        let result: Parsed<T>
+        if value.isEmpty {
+            result = fallback.map { .valid($0) } ?? .absent
+        } else {
+            result = lookup(value).map { .valid($0) } ?? .invalid(value)
+        }
+        if parsed.count < limit { parsed[raw] = result }
+        return result
     }
 }
 

@@ -32,7 +32,7 @@ public struct RuleSet: Sendable {
     let documentTypeLookup: [String: DocumentType]
     let accountTypeLookup: [String: AccountType]
     let neutralWords: Set<String>
-    let longestNeutralWord: Int
+    let neutralTrie: NeutralTrie
 
     static let internationalLookup: [String: Bool] = [
         "0": false, "mainland": false, "domestic": false, "no": false, "false": false,
@@ -169,7 +169,7 @@ public struct RuleSet: Sendable {
         documentTypeLookup = documentLookup
         accountTypeLookup = accountLookup
         neutralWords = words
-        longestNeutralWord = words.map(\.count).max() ?? 0
+        neutralTrie = NeutralTrie(words)
     }
 
     public func signType(_ text: String) -> SignType? { signTypeLookup[TextNormalizer.enumKey(text)] }
@@ -181,22 +181,58 @@ public struct RuleSet: Sendable {
 
     /// SPEC §4.1: the folded name without digits is empty or splits entirely into neutral words.
     public func isNeutral(folded: String) -> Bool {
-        var kept = String.UnicodeScalarView()
+        var letters: [Unicode.Scalar] = []
+        letters.reserveCapacity(folded.utf8.count)
         for scalar in folded.unicodeScalars where scalar.properties.generalCategory != .decimalNumber {
-            kept.append(scalar)
+            // A character no neutral word has settles it at once (most real names).
+            if !neutralTrie.alphabet.contains(scalar.value) { return false }
+            letters.append(scalar)
         }
-        let letters = Array(String(kept))
+        return neutralTrie.splits(letters)
+    }
+}
+
+/// The neutral vocabulary as a trie over Unicode scalars, so splitting a name into words
+/// walks the name once per reachable position without building substrings.
+struct NeutralTrie: Sendable {
+    /// Edge (node << 21 | scalar) → child node. Node 0 is the root.
+    private var edges: [Int: Int] = [:]
+    private var terminal: Set<Int> = []
+    let alphabet: Set<UInt32>
+
+    init(_ words: Set<String>) {
+        var alphabet = Set<UInt32>()
+        var nodes = 1
+        for word in words {
+            var node = 0
+            for scalar in word.unicodeScalars {
+                alphabet.insert(scalar.value)
+                let edge = node << 21 | Int(scalar.value)
+                if let next = edges[edge] {
+                    node = next
+                } else {
+                    edges[edge] = nodes
+                    node = nodes
+                    nodes += 1
+                }
+            }
+            terminal.insert(node)
+        }
+        self.alphabet = alphabet
+    }
+
+    /// True when `letters` is empty or a concatenation of words.
+    func splits(_ letters: [Unicode.Scalar]) -> Bool {
         if letters.isEmpty { return true }
-        // Word break over characters: reachable[i] says letters[..<i] splits into words.
         var reachable = [Bool](repeating: false, count: letters.count + 1)
         reachable[0] = true
-        for end in 1...letters.count {
-            let lowest = max(0, end - longestNeutralWord)
-            for start in stride(from: end - 1, through: lowest, by: -1) where reachable[start] {
-                if neutralWords.contains(String(letters[start..<end])) {
-                    reachable[end] = true
-                    break
-                }
+        for start in 0..<letters.count where reachable[start] {
+            var node = 0
+            var index = start
+            while index < letters.count, let next = edges[node << 21 | Int(letters[index].value)] {
+                node = next
+                index += 1
+                if terminal.contains(node) { reachable[index] = true }
             }
         }
         return reachable[letters.count]

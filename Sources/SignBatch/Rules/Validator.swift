@@ -50,7 +50,9 @@ public struct Validator: Sendable {
             if let international = app.international.value {
                 let limit = international ? rules.file.signName.international : rules.file.signName.mainland
                 let region = international ? "an international" : "a mainland"
-                let length = app.signName.count
+                // Simple text has no combining sequences: one scalar is one character.
+                let length = TextNormalizer.isSimple(app.signName)
+                    ? app.signName.unicodeScalars.count : app.signName.count
                 if length < limit.minLength || length > limit.maxLength {
                     reject(.signLength,
                            "sign_name '\(app.signName)' has \(length) character\(length == 1 ? "" : "s"); \(region) signature needs \(limit.minLength)-\(limit.maxLength)")
@@ -181,6 +183,13 @@ public struct Validator: Sendable {
 
     /// The distinct characters the region does not allow, in order of appearance.
     static func disallowedCharacters(_ name: String, international: Bool) -> [Character] {
+        // The common case, decided on scalars: ASCII letters and digits and Han ideographs
+        // are allowed in both regions (a space only internationally).
+        if name.unicodeScalars.allSatisfy({ scalar in
+            scalar.isASCII ? isASCIIAlphanumeric(UInt8(scalar.value)) || (international && scalar == " ") : isHan(scalar)
+        }) {
+            return []
+        }
         var bad: [Character] = []
         for character in name {
             let ok: Bool
@@ -220,10 +229,24 @@ public struct Validator: Sendable {
 
     /// Absolute http(s) URL with a non-empty host and no whitespace.
     static func isAbsoluteHTTPURL(_ text: String) -> Bool {
-        let lower = text.lowercased()
+        let bytes = text.utf8
+        func hasScheme(_ scheme: String) -> Bool {
+            bytes.count > scheme.utf8.count
+                && zip(bytes, scheme.utf8).allSatisfy { ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) == $1 }
+        }
         let rest: Substring
-        if lower.hasPrefix("https://") { rest = lower.dropFirst(8) } else if lower.hasPrefix("http://") { rest = lower.dropFirst(7) } else { return false }
-        if text.contains(where: \.isWhitespace) { return false }
+        if hasScheme("https://") {
+            rest = Substring(text.utf8.dropFirst(8))
+        } else if hasScheme("http://") {
+            rest = Substring(text.utf8.dropFirst(7))
+        } else {
+            return false
+        }
+        if TextNormalizer.isSimple(text) {
+            if bytes.contains(where: TextNormalizer.isASCIISpace) { return false }
+        } else if text.contains(where: \.isWhitespace) {
+            return false
+        }
         var authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
         if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
         if let colon = authority.lastIndex(of: ":") {

@@ -80,6 +80,7 @@ public final class JSONLRecordWriter: RecordWriter {
     private let file: AtomicFile
     private let table: OutputTable
     private let numeric: [Bool]
+    private var out: [UInt8] = []
 
     init(file: AtomicFile, table: OutputTable) {
         self.file = file
@@ -89,25 +90,26 @@ public final class JSONLRecordWriter: RecordWriter {
     }
 
     public func write(_ values: [String]) throws(BatchError) {
-        var out = "{"
+        out.removeAll(keepingCapacity: true)
+        out.append(UInt8(ascii: "{"))
         for (index, column) in table.columns.enumerated() {
-            if index > 0 { out += "," }
+            if index > 0 { out.append(UInt8(ascii: ",")) }
             JSONValue.appendString(column, to: &out)
-            out += ":"
+            out.append(UInt8(ascii: ":"))
             let value = values[index]
-            if numeric[index], !value.isEmpty { out += value } else { JSONValue.appendString(value, to: &out) }
+            if numeric[index], !value.isEmpty { out.append(contentsOf: value.utf8) } else { JSONValue.appendString(value, to: &out) }
         }
         if !table.extraColumns.isEmpty {
-            out += ",\"extra\":{"
+            out.append(contentsOf: ",\"extra\":{".utf8)
             for (index, column) in table.extraColumns.enumerated() {
-                if index > 0 { out += "," }
+                if index > 0 { out.append(UInt8(ascii: ",")) }
                 JSONValue.appendString(column, to: &out)
-                out += ":"
+                out.append(UInt8(ascii: ":"))
                 JSONValue.appendString(values[table.columns.count + index], to: &out)
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
-        out += "}\n"
+        out.append(contentsOf: "}\n".utf8)
         try file.write(out)
     }
 
