@@ -98,28 +98,26 @@ public final class BatchProcessor {
         let documents = DocumentChecker(baseDirectory: configuration.documentsDirectory ?? source.directory,
                                         maxBytes: rules.file.certificate.maxBytes)
         let admission = Admission(session: ledger, quota: rules.quota)
+        let evaluator = RowEvaluator(reader: reader, normalizer: normalizer, validator: validator, documents: documents)
         progress?.start(source.path)
-
-        while let raw = try reader.next() {
-            var app = normalizer.normalize(raw)
-            var reasons = raw.problems
-            reasons += validator.validate(&app)
-            reasons += documents.check(app.documentFile, role: .proof)
-            if app.purpose.value == .others {
-                reasons += documents.check(app.commissionFile, role: .commission)
+        evaluator.start()
+        do throws(BatchError) {
+            rows: while true {
+                switch evaluator.next() {
+                case .end:
+                    break rows
+                case .failed(let error):
+                    throw error
+                case .rows(let chunk):
+                    for evaluation in chunk {
+                        try admitAndWrite(evaluation, admission, writers, tables, &summary)
+                    }
+                }
             }
-            let validAccount = !app.accountID.isEmpty && Validator.isValidAccountID(app.accountID)
-            if validAccount { try admission.note(account: app.accountID) }
-            var evaluation = Evaluation(application: app, reasons: reasons)
-            if evaluation.outcome != .rejected,
-               let refusal = try admission.admit(app, as: evaluation.outcome) {
-                evaluation = Evaluation(application: app, reasons: [refusal] + evaluation.reasons)
-            }
-            try writers[evaluation.outcome]!.write(tables[evaluation.outcome]!.values(for: evaluation))
-            summary.rows += 1
-            summary.counts[evaluation.outcome, default: 0] += 1
-            for reason in evaluation.reasons { summary.reasons[reason.code, default: 0] += 1 }
-            progress?.tick(summary.rows)
+            evaluator.join()
+        } catch {
+            evaluator.cancel()
+            throw error
         }
         progress?.finish()
 
@@ -130,6 +128,25 @@ public final class BatchProcessor {
 
         // Only now, with every output in place, does the ledger learn of the batch.
         try ledger.commitBatch(rows: summary.rows)
+    }
+
+    /// Admission and output, strictly in input order.
+    @inline(__always)
+    private func admitAndWrite(_ prepared: Evaluation, _ admission: Admission, _ writers: [Outcome: RecordWriter],
+                               _ tables: [Outcome: OutputTable], _ summary: inout BatchSummary) throws(BatchError) {
+        var evaluation = prepared
+        let app = evaluation.application
+        if !app.accountID.isEmpty, Validator.isValidAccountID(app.accountID) {
+            try admission.note(account: app.accountID)
+        }
+        if evaluation.outcome != .rejected, let refusal = try admission.admit(app, as: evaluation.outcome) {
+            evaluation = Evaluation(application: app, reasons: [refusal] + evaluation.reasons)
+        }
+        try writers[evaluation.outcome]!.write(tables[evaluation.outcome]!.values(for: evaluation))
+        summary.rows += 1
+        summary.counts[evaluation.outcome, default: 0] += 1
+        for reason in evaluation.reasons { summary.reasons[reason.code, default: 0] += 1 }
+        progress?.tick(summary.rows)
     }
 
     private func writeSummary(_ summary: BatchSummary, to directory: String) throws(BatchError) {

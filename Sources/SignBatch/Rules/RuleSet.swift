@@ -5,14 +5,31 @@ public enum Purpose: String, Sendable { case `self`, others }
 
 /// The compiled rules: lookup tables built once per run from a `RulesFile`.
 public struct RuleSet: Sendable {
-    public struct SignType: Sendable, Equatable {
-        public var code: Int
-        public var name: String
-        public var remark: RemarkKind
-        public var isProduct: Bool
+    /// A class: every application refers to one of a handful of types, and copying a
+    /// reference is cheaper than copying its sets.
+    public final class SignType: Sendable, Equatable {
+        public let code: Int
+        public let name: String
+        public let remark: RemarkKind
+        public let isProduct: Bool
         /// `nil`: this account type may not apply for the sign type at all.
-        public var enterpriseDocuments: Set<Int>?
-        public var individualDocuments: Set<Int>?
+        public let enterpriseDocuments: Set<Int>?
+        public let individualDocuments: Set<Int>?
+
+        init(code: Int, name: String, remark: RemarkKind, isProduct: Bool,
+             enterpriseDocuments: Set<Int>?, individualDocuments: Set<Int>?) {
+            self.code = code
+            self.name = name
+            self.remark = remark
+            self.isProduct = isProduct
+            self.enterpriseDocuments = enterpriseDocuments
+            self.individualDocuments = individualDocuments
+        }
+
+        public static func == (lhs: SignType, rhs: SignType) -> Bool {
+            lhs.code == rhs.code && lhs.name == rhs.name && lhs.remark == rhs.remark && lhs.isProduct == rhs.isProduct
+                && lhs.enterpriseDocuments == rhs.enterpriseDocuments && lhs.individualDocuments == rhs.individualDocuments
+        }
 
         public func allowedDocuments(for account: AccountType) -> Set<Int>? {
             account == .enterprise ? enterpriseDocuments : individualDocuments
