@@ -19,6 +19,16 @@ struct EndToEndTests {
         try GoldenFiles.compare(dir.path("Output/sample"), with: "sample", files: Self.outputFiles)
     }
 
+    @Test("the sample XML batch matches its golden outputs, in XML")
+    func partnerExportGolden() throws {
+        let dir = try Fixtures.Directory()
+        try dir.copySampleInput()
+        let result = try CommandRunner.run(["run", "Input/partner-export.xml", "--output", "Output"], in: dir.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        try GoldenFiles.compare(dir.path("Output/partner-export"), with: "partner-export",
+                                files: ["accepted.xml", "rejected.xml", "needs-documents.xml", "summary.json"])
+    }
+
     @Test("make run's invocation processes every sample batch and shows all three outcomes")
     func sampleDirectory() throws {
         let dir = try Fixtures.Directory()
@@ -26,6 +36,9 @@ struct EndToEndTests {
         let result = try CommandRunner.run(["run", "Input", "--output", "Output"], in: dir.url)
         #expect(result.status == 0, "\(result.stderr)")
         for file in Self.outputFiles { #expect(dir.exists("Output/sample/\(file)")) }
+        for file in ["accepted.xml", "rejected.xml", "needs-documents.xml", "summary.json"] {
+            #expect(dir.exists("Output/partner-export/\(file)"))
+        }
         for file in ["accepted.csv", "rejected.csv", "needs-documents.csv"] {
             #expect(Fixtures.csvRows(try dir.read("Output/sample/\(file)")).count > 1, "\(file) has no rows")
         }
