@@ -18,6 +18,12 @@ test:
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
+# Generates benchmark batches under bench-data/ (once per seed), times signbatch on them
+# and prints median wall time, rows/s and peak RSS. REPEAT, BENCH_XML, BENCH_ONLY: see
+# Scripts/bench/run.sh.
+bench: build
+	SIGNBATCH=$(CURDIR)/$(RELEASE) Scripts/bench/run.sh
+
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(RELEASE) $(DESTDIR)$(PREFIX)/bin/signbatch

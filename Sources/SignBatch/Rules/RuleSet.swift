@@ -110,6 +110,20 @@ public struct RuleSet: Sendable {
             throw fail(key, "must be at least 1")
         }
 
+        /// Adds every spelling of one enum value to its lookup table; two values may not
+        /// share a spelling.
+        func register<T: Equatable>(_ value: T, _ spellings: [String], _ key: String, _ kind: String,
+                                    _ name: (T) -> String, into lookup: inout [String: T]) throws(RulesError) {
+            for spelling in spellings {
+                let folded = TextNormalizer.enumKey(spelling)
+                if folded.isEmpty { throw fail("\(key).spellings", "holds an empty spelling") }
+                if let other = lookup[folded], other != value {
+                    throw fail("\(key).spellings", "'\(spelling)' also names \(kind) \(name(other))")
+                }
+                lookup[folded] = value
+            }
+        }
+
         var documents: [Int: DocumentType] = [:]
         var documentLookup: [String: DocumentType] = [:]
         for (index, entry) in file.documentTypes.enumerated() {
@@ -118,14 +132,8 @@ public struct RuleSet: Sendable {
             if documents[entry.code] != nil { throw fail("\(key).code", "code \(entry.code) appears twice") }
             let type = DocumentType(code: entry.code, name: entry.name)
             documents[entry.code] = type
-            for spelling in [entry.name, String(entry.code)] + entry.spellings {
-                let folded = TextNormalizer.enumKey(spelling)
-                if folded.isEmpty { throw fail("\(key).spellings", "holds an empty spelling") }
-                if let other = documentLookup[folded], other != type {
-                    throw fail("\(key).spellings", "'\(spelling)' also names document type \(other.name)")
-                }
-                documentLookup[folded] = type
-            }
+            try register(type, [entry.name, String(entry.code)] + entry.spellings, key, "document type",
+                         \.name, into: &documentLookup)
         }
 
         var signTypes: [Int: SignType] = [:]
@@ -145,14 +153,8 @@ public struct RuleSet: Sendable {
                 enterpriseDocuments: entry.documents.enterprise.map(Set.init),
                 individualDocuments: entry.documents.individual.map(Set.init))
             signTypes[entry.code] = type
-            for spelling in [entry.name, String(entry.code)] + entry.spellings {
-                let folded = TextNormalizer.enumKey(spelling)
-                if folded.isEmpty { throw fail("\(key).spellings", "holds an empty spelling") }
-                if let other = signLookup[folded], other != type {
-                    throw fail("\(key).spellings", "'\(spelling)' also names sign type \(other.name)")
-                }
-                signLookup[folded] = type
-            }
+            try register(type, [entry.name, String(entry.code)] + entry.spellings, key, "sign type",
+                         \.name, into: &signLookup)
         }
         if signTypes.isEmpty { throw fail("sign_types", "must list at least one sign type") }
 
@@ -161,13 +163,8 @@ public struct RuleSet: Sendable {
             guard let type = AccountType(rawValue: entry.name) else {
                 throw fail("account_types[\(index)].name", "must be enterprise or individual")
             }
-            for spelling in [entry.name] + entry.spellings {
-                let folded = TextNormalizer.enumKey(spelling)
-                if let other = accountLookup[folded], other != type {
-                    throw fail("account_types[\(index)].spellings", "'\(spelling)' also names \(other.rawValue)")
-                }
-                accountLookup[folded] = type
-            }
+            try register(type, [entry.name] + entry.spellings, "account_types[\(index)]", "account type",
+                         \.rawValue, into: &accountLookup)
         }
         for type in [AccountType.enterprise, .individual] where !accountLookup.values.contains(type) {
             throw fail("account_types", "must list \(type.rawValue)")

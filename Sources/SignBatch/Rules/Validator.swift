@@ -78,7 +78,7 @@ public struct Validator: Sendable {
         if accountType == .individual {
             if let signType, signType.individualDocuments == nil {
                 reject(.signTypeNotAllowed,
-                       "an individual account cannot apply for a \(signType.name) signature; individuals may apply for \(individualTypeNames)")
+                       "an individual account cannot apply for \(Self.withArticle(signType.name)) signature; individuals may apply for \(individualTypeNames)")
             }
             if app.purpose.value == .others {
                 reject(.purposeNotAllowed, "an individual account may apply only for its own use (sign_purpose self)")
@@ -88,7 +88,7 @@ public struct Validator: Sendable {
            let allowed = signType.allowedDocuments(for: accountType), !allowed.contains(document.code) {
             let names = allowed.sorted().compactMap { rules.documentTypesByCode[$0]?.name }.joined(separator: ", ")
             reject(.documentTypeMismatch,
-                   "document_type \(document.name) is not accepted for a \(signType.name) signature of an \(accountType.rawValue) account; use \(names)")
+                   "document_type \(document.name) is not accepted for \(Self.withArticle(signType.name)) signature of an \(accountType.rawValue) account; use \(names)")
         }
 
         // Product types: release state and remark.
@@ -124,7 +124,7 @@ public struct Validator: Sendable {
             case .domain: what = "the website's domain name (with an ICP filing)"
             case .accountName, .none: what = "the account's full name"
             }
-            reject(.remarkMissing, "remark is empty; a \(signType.name) signature needs \(what)")
+            reject(.remarkMissing, "remark is empty; \(Self.withArticle(signType.name)) signature needs \(what)")
             return
         }
         switch signType.remark {
@@ -160,6 +160,12 @@ public struct Validator: Sendable {
         rules.signTypesByCode.keys.sorted().compactMap { code in
             rules.signTypesByCode[code].flatMap { $0.individualDocuments == nil ? nil : $0.name }
         }.joined(separator: ", ")
+    }
+
+    /// "an app", "a website": type names come from the rules file.
+    static func withArticle(_ name: String) -> String {
+        guard let first = name.unicodeScalars.first else { return name }
+        return ("aeiou".unicodeScalars.contains(first) ? "an " : "a ") + name
     }
 
     // MARK: - Character classes
