@@ -7,8 +7,10 @@ struct LedgerCommand: ParsableCommand {
         abstract: "Inspect and maintain the ledger of signatures each account holds.",
         subcommands: [Import.self, List.self, Export.self, Forget.self])
 
-    /// Opens the ledger under the run lock, mapping failures to exit codes.
-    static func withLedger<T>(_ location: LedgerLocation, wait: Double? = nil,
+    /// Opens the ledger, under the run lock when it is to be changed (readers see the last
+    /// committed state, so `list` and `export` work while a run is going), mapping failures
+    /// to exit codes.
+    static func withLedger<T>(_ location: LedgerLocation, changing: Bool, wait: Double? = nil,
                               _ body: (SQLiteLedger) throws -> T) throws -> T {
         do {
             let directory = location.path.contains("/")
@@ -16,9 +18,9 @@ struct LedgerCommand: ParsableCommand {
             do { try AtomicFile.makeDirectory(directory.isEmpty ? "/" : directory) } catch {
                 throw RunError.cannotCreate(error.description)
             }
-            let lock = try RunLock(path: location.path + ".lock", wait: wait)
+            let lock = changing ? try RunLock(path: location.path + ".lock", wait: wait) : nil
             defer { withExtendedLifetime(lock) {} }
-            return try body(try SQLiteLedger(path: location.path))
+            return try body(try SQLiteLedger(path: location.path, readOnly: !changing))
         } catch let error as RunError {
             Standard.error("signbatch: \(error)")
             throw ExitCode(ExitStatus.code(for: error))
@@ -65,7 +67,7 @@ struct LedgerCommand: ParsableCommand {
                 Standard.error("signbatch: \(error)")
                 throw ExitCode(ExitStatus.code(for: error))
             }
-            try LedgerCommand.withLedger(location, wait: wait) { ledger in
+            try LedgerCommand.withLedger(location, changing: true, wait: wait) { ledger in
                 try ledger.importEntries(entries)
             }
             Standard.error("imported \(entries.count) signature\(entries.count == 1 ? "" : "s") into \(location.path)")
@@ -81,7 +83,7 @@ struct LedgerCommand: ParsableCommand {
         var account: String?
 
         func run() throws {
-            let entries = try LedgerCommand.withLedger(location) { try $0.allEntries(account: account) }
+            let entries = try LedgerCommand.withLedger(location, changing: false) { try $0.allEntries(account: account) }
             var current: String?
             for entry in entries {
                 if entry.accountID != current {
@@ -103,7 +105,7 @@ struct LedgerCommand: ParsableCommand {
         @OptionGroup var location: LedgerLocation
 
         func run() throws {
-            let entries = try LedgerCommand.withLedger(location) { try $0.allEntries() }
+            let entries = try LedgerCommand.withLedger(location, changing: false) { try $0.allEntries() }
             var out: [UInt8] = Array("account_id,sign_name,international,status,batch_sha256,line\n".utf8)
             for entry in entries {
                 let cells = [entry.accountID, entry.signName, entry.key.international ? "1" : "0",
@@ -131,7 +133,7 @@ struct LedgerCommand: ParsableCommand {
 
         func run() throws {
             let key = sign.map { TextNormalizer.fold(TextNormalizer.signName($0)) }
-            let removed = try LedgerCommand.withLedger(location) { try $0.forget(account: account, signKey: key) }
+            let removed = try LedgerCommand.withLedger(location, changing: true) { try $0.forget(account: account, signKey: key) }
             Standard.error("removed \(removed) entr\(removed == 1 ? "y" : "ies") of \(account)")
         }
     }

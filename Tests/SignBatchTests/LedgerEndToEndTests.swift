@@ -186,6 +186,10 @@ struct LedgerEndToEndTests {
         let locked = try CommandRunner.run(["run", "--quiet"], in: dir.url)
         #expect(locked.status == 75)
         #expect(!dir.exists("Output/sample"))
+        // Changing the ledger needs the lock; reading it does not.
+        try dir.write("existing.csv", "account_id,sign_name,international\nacct1,腾讯云,0\n")
+        #expect(try CommandRunner.run(["ledger", "import", "existing.csv"], in: dir.url).status == 75)
+        #expect(try CommandRunner.run(["ledger", "forget", "--account", "acct1"], in: dir.url).status == 75)
 
         let waiting = try CommandRunner.start(["run", "--quiet", "--wait", "20"], in: dir.url)
         usleep(300_000)
@@ -194,6 +198,18 @@ struct LedgerEndToEndTests {
         let result = try waiting.finish()
         #expect(result.status == 0, "\(result.stderr)")
         #expect(dir.exists("Output/sample/summary.json"))
+
+        // While another run holds the lock, the ledger can still be read.
+        let again = open(dir.path("Output/ledger.sqlite.lock").path, O_RDWR)
+        #expect(flock(again, LOCK_EX) == 0)
+        let export = try CommandRunner.run(["ledger", "export"], in: dir.url)
+        #expect(export.status == 0, "\(export.stderr)")
+        let admitted = try ["sample", "partner-export"].map { batch in
+            let summary = try JSONSummary(dir.path("Output/\(batch)/summary.json"))
+            return summary.int("accepted") + summary.int("needs_documents")
+        }.reduce(0, +)
+        #expect(Fixtures.records(export.stdout).count == admitted)
+        close(again)
     }
 
     @Test("two runs started together: one wins, the other exits 75, the ledger is as after one run")

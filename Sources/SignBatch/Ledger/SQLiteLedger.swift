@@ -8,12 +8,20 @@ public final class SQLiteLedger: LedgerStore {
     public let path: String
     private let queue: DatabaseQueue
 
-    public init(path: String) throws(RunError) {
+    /// - Parameter readOnly: for `ledger list` and `export`: no lock, no migration, and in
+    ///   WAL mode never blocked by a run that is writing (it sees the last commit).
+    public init(path: String, readOnly: Bool = false) throws(RunError) {
         self.path = path
+        var isDirectory = false
+        if readOnly, !FileBytes.exists(path, isDirectory: &isDirectory) {
+            throw RunError.noInput("\(path): no ledger here yet")
+        }
         do {
             var configuration = GRDB.Configuration()
             configuration.busyMode = .timeout(10)
+            configuration.readonly = readOnly
             queue = try DatabaseQueue(path: path, configuration: configuration)
+            if readOnly { return }
             try queue.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA journal_mode = WAL")
                 try db.execute(sql: "PRAGMA synchronous = FULL")
