@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(
             name: "SignBatchTests",
             dependencies: ["SignBatch"],
-            exclude: ["Fixtures"]
+            exclude: ["Fixtures", "Fuzz"]
         ),
     ]
 )

@@ -119,8 +119,8 @@ struct CSVBatchReaderTests {
         #expect(rows[0].problems.isEmpty)
         #expect(rows[0].values.compactMap { $0 } == ["", "", "", ""])
         // Its empty required fields are each reported as missing, and nothing else.
-        var app = UnitSupport.normalizer.normalize(rows[0])
-        #expect(Set(UnitSupport.validator.validate(&app).map(\.code)) ==
+        let app = UnitSupport.normalizer.normalize(rows[0])
+        #expect(Set(UnitSupport.validator.validate(app).map(\.code)) ==
                 [.accountIDMissing, .signNameMissing, .signTypeMissing, .documentTypeMissing])
         #expect(rows[1].problems.map(\.code) == [.rowMalformed])
     }

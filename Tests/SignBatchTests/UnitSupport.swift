@@ -38,8 +38,8 @@ enum UnitSupport {
     /// The validator's findings and the application as it left validation (with warnings).
     static func validate(_ overrides: [Field: String?] = [:], base: [Field: String] = validCompany,
                          rules: RuleSet = rules) -> (application: Application, reasons: [Finding]) {
-        var app = application(overrides, base: base, rules: rules)
-        let reasons = Validator(rules: rules).validate(&app)
+        let app = application(overrides, base: base, rules: rules)
+        let reasons = Validator(rules: rules).validate(app)
         return (app, reasons)
     }
 

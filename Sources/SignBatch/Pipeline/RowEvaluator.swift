@@ -67,9 +67,9 @@ final class RowEvaluator: @unchecked Sendable {
     }
 
     func evaluate(_ raw: RawApplication) -> Evaluation {
-        var app = normalizer.normalize(raw)
+        let app = normalizer.normalize(raw)
         var reasons = raw.problems
-        reasons += validator.validate(&app)
+        reasons += validator.validate(app)
         reasons += documents.check(app.documentFile, role: .proof)
         if app.purpose.value == .others {
             reasons += documents.check(app.commissionFile, role: .commission)

@@ -6,7 +6,7 @@ public struct Validator: Sendable {
 
     public init(rules: RuleSet) { self.rules = rules }
 
-    public func validate(_ app: inout Application) -> [Finding] {
+    public func validate(_ app: Application) -> [Finding] {
         var reasons: [Finding] = []
         func reject(_ code: ReasonCode, _ message: String) { reasons.append(Finding(code, message)) }
 

@@ -91,9 +91,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     static func check(_ raw: RawApplication) {
         let normalizer = Normalizer(rules: rules)
         let validator = Validator(rules: rules)
-        var app = normalizer.normalize(raw)
+        let app = normalizer.normalize(raw)
         var reasons = raw.problems
-        reasons += validator.validate(&app)
+        reasons += validator.validate(app)
         let evaluation = Evaluation(application: app, reasons: reasons)
         if evaluation.outcome == .accepted {
             for value in [app.signName, app.accountID] {

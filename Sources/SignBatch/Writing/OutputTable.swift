@@ -65,7 +65,7 @@ public struct OutputTable: Sendable {
         case .rejected, .needsDocuments:
             values.append(app.raw[.ref] ?? "")
             let listed = evaluation.reasons.prefix(maxReasons)
-            var codes = listed.map(\.code.rawValue)
+            let codes = listed.map(\.code.rawValue)
             var messages = listed.map(\.message)
             if evaluation.reasons.count > maxReasons, !messages.isEmpty {
                 messages[messages.count - 1] += " (\(evaluation.reasons.count - maxReasons) more reasons not listed)"
