@@ -155,21 +155,25 @@ public final class SQLiteLedger: LedgerStore {
 final class SQLiteSession: LedgerSession {
     private let db: Database
     private let ledger: SQLiteLedger
-    private let upsert: PreparedStatement
+    private let append: PreparedStatement
     private var batchID: Int64?
 
     init(db: Database, ledger: SQLiteLedger) throws {
         self.db = db
         self.ledger = ledger
-        // Admitted rows are the hot path of a full run: bound and stepped directly.
-        upsert = try PreparedStatement(db, """
-            INSERT INTO signature (account_id, international, sign_key, sign_name, status, batch_id, line)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-            ON CONFLICT (account_id, international, sign_key) DO UPDATE SET
-                replaced_sign_name = sign_name, replaced_status = status,
-                replaced_batch_id = batch_id, replaced_line = line,
-                sign_name = excluded.sign_name, status = excluded.status,
-                batch_id = excluded.batch_id, line = excluded.line
+        // A batch's admitted rows arrive in input order, scattered over the whole key space;
+        // written straight into `signature` they would touch a random page each and thrash
+        // the page cache. They are appended to a temporary table instead (sequential, cheap)
+        // and merged in key order when the batch commits. The temporary table belongs to
+        // the same transaction, so a failed batch rolls back with it.
+        try db.execute(sql: """
+            CREATE TEMP TABLE IF NOT EXISTS admitted (
+                account_id TEXT NOT NULL, international INTEGER NOT NULL, sign_key TEXT NOT NULL,
+                sign_name TEXT NOT NULL, status TEXT NOT NULL, line INTEGER NOT NULL)
+            """)
+        append = try PreparedStatement(db, """
+            INSERT INTO temp.admitted (account_id, international, sign_key, sign_name, status, line)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6)
             """)
     }
 
@@ -221,20 +225,32 @@ final class SQLiteSession: LedgerSession {
     }
 
     func record(_ entry: AdmittedEntry) throws(BatchError) {
-        upsert.bind(1, entry.accountID)
-        upsert.bind(2, entry.key.international ? 1 : 0)
-        upsert.bind(3, entry.key.folded)
-        upsert.bind(4, entry.signName)
-        upsert.bind(5, entry.status.rawValue)
-        upsert.bind(6, batchID ?? 0)
-        upsert.bind(7, Int64(entry.line))
-        if let message = upsert.step() {
+        append.bind(1, entry.accountID)
+        append.bind(2, entry.key.international ? 1 : 0)
+        append.bind(3, entry.key.folded)
+        append.bind(4, entry.signName)
+        append.bind(5, entry.status.rawValue)
+        append.bind(6, Int64(entry.line))
+        if let message = append.step() {
             throw BatchError(.io, path: ledger.path, "ledger: \(message)")
         }
     }
 
     func commitBatch(rows: Int) throws(BatchError) {
         do {
+            // A key held as needs_documents is a resubmission: the new entry replaces it and
+            // remembers it, so that undoing this batch restores it.
+            try db.execute(sql: """
+                INSERT INTO signature (account_id, international, sign_key, sign_name, status, batch_id, line)
+                SELECT account_id, international, sign_key, sign_name, status, ?, line
+                FROM temp.admitted WHERE true ORDER BY account_id, international, sign_key
+                ON CONFLICT (account_id, international, sign_key) DO UPDATE SET
+                    replaced_sign_name = sign_name, replaced_status = status,
+                    replaced_batch_id = batch_id, replaced_line = line,
+                    sign_name = excluded.sign_name, status = excluded.status,
+                    batch_id = excluded.batch_id, line = excluded.line
+                """, arguments: [batchID])
+            try db.execute(sql: "DELETE FROM temp.admitted")
             try db.execute(sql: """
                 UPDATE batch SET rows = ?, processed_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?
                 """, arguments: [rows, batchID])
