@@ -122,6 +122,16 @@ final class XMLApplicationParser {
             throw failure!
         }
         bytesParsed += bytes.count
+        // libxml2 raises the errors of a converter (a declared encoding, a UTF-16 BOM) without
+        // the parser context, through its per-thread handler. Unheard, they are printed on
+        // stderr, and the batch's fate depends on where the chunks end: some converters skip
+        // the bad bytes and the document reads as well-formed, silently changed; with the
+        // same bytes pushed in other pieces it fails as "libxml2 error -1". Heard here for
+        // the length of the push, they fail the batch wherever they occur.
+        let savedHandler = __xmlStructuredError().pointee
+        let savedContext = __xmlStructuredErrorContext().pointee
+        xmlSetStructuredErrorFunc(Unmanaged.passUnretained(self).toOpaque(), Self.unboundDiagnostic)
+        defer { xmlSetStructuredErrorFunc(savedContext, savedHandler) }
         let result = xmlParseChunk(ctxt, bytes.baseAddress?.assumingMemoryBound(to: CChar.self),
                                    Int32(bytes.count), terminate ? 1 : 0)
         if failure == nil && (result != 0 || ctxt.pointee.wellFormed == 0) {
@@ -146,10 +156,13 @@ final class XMLApplicationParser {
 
     private var currentLine: Int { Int(xmlSAX2GetLineNumber(ctxt)) }
 
-    private func fail(line: Int, _ message: String) {
+    /// `stop: false` from inside libxml2's input conversion: stopping there frees the input
+    /// buffer the converter is still writing to. The callbacks ignore the rest of the chunk
+    /// once `failure` is set, and `parse` refuses any further one.
+    private func fail(line: Int, _ message: String, stop: Bool = true) {
         guard failure == nil else { return }
         failure = BatchError(.malformed, path: path, line: line, message)
-        xmlStopParser(ctxt)
+        if stop { xmlStopParser(ctxt) }
     }
 
     // MARK: Callbacks
@@ -168,6 +181,24 @@ final class XMLApplicationParser {
             return
         }
         fail(line: diagnostic.line, "the XML is not well-formed: \(diagnostic.message)")
+    }
+
+    /// Errors libxml2 raises outside the parser context while this parser pushes a chunk.
+    private static let unboundDiagnostic: xmlStructuredErrorFunc = { context, error in
+        guard let context, let error else { return }
+        let parser = Unmanaged<XMLApplicationParser>.fromOpaque(context).takeUnretainedValue()
+        let diagnostic = LibXMLDiagnostic(error.pointee)
+        guard diagnostic.isError else { return }
+        let domain = error.pointee.domain
+        if domain == Int32(XML_FROM_I18N.rawValue) || domain == Int32(XML_FROM_IO.rawValue) {
+            // Conversion runs ahead of parsing, so the bytes are at or after the current line.
+            let declared = parser.ctxt.pointee.input?.pointee.encoding.map { LibXML.string($0) }
+            parser.fail(line: parser.currentLine,
+                        "the XML is not well-formed: at or after this line it holds bytes that are not valid \(declared ?? "text in its encoding") (libxml2: \(diagnostic.message))",
+                        stop: false)
+        } else {
+            parser.fail(line: parser.currentLine, "the XML could not be read: \(diagnostic.message)", stop: false)
+        }
     }
 
     private func refuseDoctype(_ name: UnsafePointer<xmlChar>?) {
@@ -198,6 +229,14 @@ final class XMLApplicationParser {
                 let name = LibXML.string(localname)
                 let space = uri.map { " in namespace \(LibXML.string($0))" } ?? ""
                 fail(line: line, "the root element is <\(name)>\(space); a batch's root must be <applications> (no namespace)")
+                return
+            }
+            if let encoder = ctxt.pointee.input?.pointee.buf?.pointee.encoder,
+               encoder.pointee.input == nil, encoder.pointee.iconv_in == nil {
+                // Neither built in nor known to iconv: libxml2 fell back on ICU, and with ICU
+                // it drops a bad or cut sequence without a word when it ends a chunk.
+                let name = encoder.pointee.name.map { String(cString: $0) } ?? ""
+                fail(line: line, "the declared encoding '\(name.prefix(64))' is not supported: declare UTF-8, UTF-16 or a name iconv knows (GB18030, GBK, Big5, ...)")
                 return
             }
             build()

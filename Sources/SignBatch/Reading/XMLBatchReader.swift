@@ -11,12 +11,14 @@ public final class XMLBatchReader: BatchReader {
     private let buffer: UnsafeMutableRawBufferPointer
     private var finished = false
 
-    static let chunkSize = 1 << 16
+    public static let chunkSize = 1 << 16
 
-    public init(path: String, limits: RulesFile.InputLimits) throws(BatchError) {
+    /// `chunkSize` is the most bytes handed to libxml2 at once; tests and the fuzzer make it
+    /// tiny so that every construct of the document is split between two pushes somewhere.
+    public init(path: String, limits: RulesFile.InputLimits, chunkSize: Int = XMLBatchReader.chunkSize) throws(BatchError) {
         input = try FileInput(path: path)
         parser = try XMLApplicationParser(path: path, limits: limits)
-        buffer = .allocate(byteCount: Self.chunkSize, alignment: 16)
+        buffer = .allocate(byteCount: max(chunkSize, 1), alignment: 16)
         layout = BatchLayout()
         // Up to the root's start tag, so that a wrong root, a DOCTYPE or a broken prolog
         // fail here and the encoding is known.

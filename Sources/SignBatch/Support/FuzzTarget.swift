@@ -29,24 +29,71 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         let delimiter = delimiters[Int(selector % 5)]
         let encodings: [TextEncoding] = [.utf8, .utf16LE, .utf16BE, .gb18030]
         let encoding = encodings[Int(selector / 5 % 4)]
+        // The selector's remaining range sets how many bytes each read of the replay returns.
+        let step = 1 + Int(selector / 20) % 7
+        let whole = readCSV(body, encoding, delimiter, step: nil, check: true)
+        let pieces = readCSV(body, encoding, delimiter, step: step, check: false)
+        precondition(pieces == whole, "reading in pieces of \(step) bytes must not change the rows")
+    }
+
+    /// What a reader made of a batch, for comparing two reads of the same bytes.
+    struct ReadOutcome: Equatable {
+        struct Row: Equatable {
+            var line: Int
+            var values: [String?]
+            var extras: [String]
+            var problems: [Finding]
+        }
+        var layout: BatchLayout?
+        var rows: [Row] = []
+        var error: BatchError?
+    }
+
+    static func readCSV(_ body: [UInt8], _ encoding: TextEncoding, _ delimiter: UInt8?, step: Int?,
+                        check checking: Bool) -> ReadOutcome {
         var limits = rules.file.limits
         limits.maxFieldBytes = 64
         limits.maxRowBytes = 512
-        let source = MemoryInput(body)
+        let source: ByteInput = step.map { PieceInput(body, step: $0) } ?? MemoryInput(body)
+        var outcome = ReadOutcome()
         do {
             let input: ByteInput = encoding == .utf8
                 ? source : try TranscodingInput(source: source, path: "fuzz.csv", from: encoding)
             let reader = try CSVBatchReader(input: input, path: "fuzz.csv", encoding: encoding,
                                             delimiter: delimiter, limits: limits)
+            outcome.layout = reader.layout
             var lastLine = 1
             while let raw = try reader.next() {
                 precondition(raw.line > lastLine, "rows must start on increasing lines")
                 lastLine = raw.line
                 precondition(raw.extras.count == reader.layout.extraColumns.count)
-                check(raw)
+                outcome.rows.append(.init(line: raw.line, values: raw.values, extras: raw.extras, problems: raw.problems))
+                if checking { check(raw) }
             }
         } catch {
             precondition(error.kind == .malformed || error.kind == .io, "unexpected failure \(error)")
+            outcome.error = error
+        }
+        return outcome
+    }
+
+    /// Hands out at most `step` bytes per read, so the converter and the tokenizer meet
+    /// a read boundary inside every quote pair, CR LF and multi-byte sequence.
+    final class PieceInput: ByteInput {
+        private let bytes: [UInt8]
+        private let step: Int
+        private var offset = 0
+
+        init(_ bytes: [UInt8], step: Int) {
+            self.bytes = bytes
+            self.step = step
+        }
+
+        func read(into buffer: UnsafeMutableRawBufferPointer) throws(BatchError) -> Int {
+            let count = min(step, buffer.count, bytes.count - offset)
+            for index in 0..<count { buffer[index] = bytes[offset + index] }
+            offset += count
+            return count
         }
     }
 
@@ -57,19 +104,38 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         close(fd)
         defer { unlink(path) }
+        let whole = readXML(path, chunkSize: XMLBatchReader.chunkSize, check: true)
+        // Fuzz inputs are shorter than one chunk: a second read in small pushes makes libxml2
+        // stop and resume inside tags, references, CDATA and multi-byte characters. The push
+        // size comes from the length, as every byte of an XML input is the document.
+        let pieces = readXML(path, chunkSize: 1 + bytes.count % 13, check: false)
+        precondition(pieces.error?.kind == whole.error?.kind,
+                     "pushing in pieces must not change whether the batch fails: \(String(describing: whole.error)) / \(String(describing: pieces.error))")
+        // A failed batch writes no rows, so only a readable one must give the same rows.
+        if whole.error == nil {
+            precondition(pieces == whole, "pushing in pieces must not change the applications")
+        }
+    }
+
+    static func readXML(_ path: String, chunkSize: Int, check checking: Bool) -> ReadOutcome {
         var limits = rules.file.limits
         limits.maxFieldBytes = 256
+        var outcome = ReadOutcome()
         do {
-            let reader = try XMLBatchReader(path: path, limits: limits)
+            let reader = try XMLBatchReader(path: path, limits: limits, chunkSize: chunkSize)
+            outcome.layout = reader.layout
             var lastLine = 0
             while let raw = try reader.next() {
                 precondition(raw.line >= lastLine, "applications must come in document order")
                 lastLine = raw.line
-                check(raw)
+                outcome.rows.append(.init(line: raw.line, values: raw.values, extras: raw.extras, problems: raw.problems))
+                if checking { check(raw) }
             }
         } catch {
             precondition(error.kind == .malformed || error.kind == .io, "unexpected failure \(error)")
+            outcome.error = error
         }
+        return outcome
     }
 
     /// Arbitrary text in every field, split on NUL bytes.
