@@ -51,7 +51,7 @@ fuzz:
 	@for target in $(FUZZ_TARGETS); do \
 		mkdir -p fuzz-out/$$target; \
 		echo "fuzzing $$target for $(FUZZ_SECONDS) s"; \
-		SWIFT_BACKTRACE=enable=no .build-fuzz/debug/signbatch-fuzz $$target \
+		SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=malloc_context_size=0 .build-fuzz/debug/signbatch-fuzz $$target \
 			fuzz-out/$$target Tests/SignBatchTests/Fuzz/Corpus/$$target \
 			-max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
 			-artifact_prefix=fuzz-out/$$target- -print_final_stats=1 > fuzz-out/$$target.log 2>&1; \

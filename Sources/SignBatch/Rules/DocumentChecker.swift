@@ -44,7 +44,8 @@ public final class DocumentChecker {
             verdict = cached
         } else {
             verdict = examine(path)
-            cache[path] = verdict
+            // Bounded: a hostile batch of millions of distinct paths must not grow memory.
+            if cache.count < 65_536 { cache[path] = verdict }
         }
         switch verdict {
         case .ok:
