@@ -78,23 +78,24 @@ final class RowEvaluator: @unchecked Sendable {
     }
 }
 
-/// A bounded first-in first-out queue between two threads.
+/// A bounded first-in first-out queue between two threads: a ring of `capacity` slots.
 final class ChunkQueue<Element>: @unchecked Sendable {
     private let condition = NSCondition()
-    private var items: [Element] = []
+    private var slots: [Element?]
     private var head = 0
-    private let capacity: Int
+    private var count = 0
     private var closed = false
 
-    init(capacity: Int) { self.capacity = capacity }
+    init(capacity: Int) { slots = Array(repeating: nil, count: capacity) }
 
     /// Blocks while full; false once the queue is closed (the item is dropped).
     func put(_ item: Element) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        while items.count - head >= capacity && !closed { condition.wait() }
+        while count == slots.count && !closed { condition.wait() }
         if closed { return false }
-        items.append(item)
+        slots[(head + count) % slots.count] = item
+        count += 1
         condition.broadcast()
         return true
     }
@@ -103,14 +104,12 @@ final class ChunkQueue<Element>: @unchecked Sendable {
     func take() -> Element? {
         condition.lock()
         defer { condition.unlock() }
-        while head == items.count && !closed { condition.wait() }
-        if head == items.count { return nil }
-        let item = items[head]
-        head += 1
-        if head > 64 && head * 2 > items.count {
-            items.removeFirst(head)
-            head = 0
-        }
+        while count == 0 && !closed { condition.wait() }
+        if count == 0 { return nil }
+        let item = slots[head]
+        slots[head] = nil
+        head = (head + 1) % slots.count
+        count -= 1
         condition.broadcast()
         return item
     }

@@ -253,6 +253,7 @@ public struct Validator: Sendable {
         } else if text.contains(where: \.isWhitespace) {
             return false
         }
+        if bytes.allSatisfy({ $0 < 0x80 }) { return isASCIIAuthority(Array(rest.utf8)) }
         var authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
         if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
         if let colon = authority.lastIndex(of: ":") {
@@ -262,6 +263,28 @@ public struct Validator: Sendable {
         }
         guard !authority.isEmpty, !authority.hasPrefix("."), !authority.contains("..") else { return false }
         return authority.allSatisfy { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "[" || $0 == "]" || $0 == ":" }
+    }
+
+    /// `isAbsoluteHTTPURL`'s host check on bytes, for the usual all-ASCII URL.
+    static func isASCIIAuthority(_ rest: [UInt8]) -> Bool {
+        var end = rest.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? rest.count
+        var start = 0
+        if let at = rest[..<end].lastIndex(of: UInt8(ascii: "@")) { start = at + 1 }
+        if let colon = rest[start..<end].lastIndex(of: UInt8(ascii: ":")) {
+            guard rest[(colon + 1)..<end].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return false }
+            end = colon
+        }
+        let host = rest[start..<end]
+        guard let first = host.first, first != UInt8(ascii: ".") else { return false }
+        var previous: UInt8 = 0
+        for byte in host {
+            if byte == UInt8(ascii: "."), previous == UInt8(ascii: ".") { return false }
+            let allowed = isASCIIAlphanumeric(byte) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-")
+                || byte == UInt8(ascii: "[") || byte == UInt8(ascii: "]") || byte == UInt8(ascii: ":")
+            if !allowed { return false }
+            previous = byte
+        }
+        return true
     }
 
     /// At least two labels of 1-63 letters (any script), digits or inner hyphens; the last
