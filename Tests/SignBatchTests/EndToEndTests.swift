@@ -134,6 +134,7 @@ struct EndToEndTests {
         ["run", "--delimiter", "x"],
         ["run", "--rules", "bad-rules.json"],
         ["run", "x/a.csv", "y/a.csv"],
+        ["run", "x/a.csv", "x/a.xml"],
     ])
     func usageErrors(arguments: [String]) throws {
         let dir = try Fixtures.Directory()
@@ -141,6 +142,7 @@ struct EndToEndTests {
         try dir.write("bad-rules.json", #"{"version": 1, "quota": "many"}"#)
         try dir.write("x/a.csv", Fixtures.header + "\n")
         try dir.write("y/a.csv", Fixtures.header + "\n")
+        try dir.write("x/a.xml", "<applications/>\n")
         let result = try CommandRunner.run(arguments, in: dir.url)
         #expect(result.status == 64, "\(arguments): \(result.stderr)")
         #expect(!dir.exists("Output/sample"), "nothing may be processed on a usage error")
@@ -237,6 +239,49 @@ struct EndToEndTests {
         #expect(array.map { $0["batch"] as? String } == ["B.csv", "a.csv", "c.csv"])
         // Identical bytes: the later two are skipped as already processed.
         #expect(array.map { $0["status"] as? String } == ["processed", "skipped", "skipped"])
+    }
+
+    @Test("--documents: certificate paths are relative to that directory and must stay inside it")
+    func documentsDirectory() throws {
+        let dir = try Fixtures.Directory()
+        try dir.write("certs/proof.png", Fixtures.png)
+        try dir.write("outside.png", Fixtures.png)
+        try dir.write("in/b.csv", Fixtures.header + "\n"
+                      + Fixtures.companyRow("r1", account: "a1", name: "腾讯云") + "\n"
+                      + "r2,a1,enterprise,微信,company,0,self,business_license,../outside.png,,,,,,\n")
+        let result = try CommandRunner.run(["run", "in/b.csv", "--documents", "certs", "--quiet"], in: dir.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(Fixtures.records(try dir.read("Output/b/accepted.csv")).map { $0["ref"] } == ["r1"])
+        #expect(Fixtures.records(try dir.read("Output/b/rejected.csv")).map { $0["reasons"] } == ["DOCUMENT_PATH_INVALID"])
+        // Without --documents the same path is looked for beside the batch.
+        let plain = try CommandRunner.run(["run", "in/b.csv", "--output", "Plain", "--ledger", "plain.sqlite", "--quiet"],
+                                          in: dir.url)
+        #expect(plain.status == 0)
+        #expect(Fixtures.records(try dir.read("Plain/b/needs-documents.csv")).map { $0["reasons"] } == ["PROOF_NOT_FOUND"])
+    }
+
+    @Test("--delimiter overrides the sniffed delimiter; --format csv writes CSV for an XML batch")
+    func delimiterAndFormat() throws {
+        let dir = try Fixtures.Directory()
+        try dir.write("proof.png", Fixtures.png)
+        // The header holds more commas than semicolons; only --delimiter gets it right.
+        try dir.write("b.csv", "account_id;sign_name;sign_type;document_type;document_file;a,b,c,d,e,f,g\n"
+                      + "a1;腾讯云;company;1;proof.png;x,y,z\n")
+        let sniffed = try CommandRunner.run(["run", "b.csv", "--quiet"], in: dir.url)
+        #expect(sniffed.status == 65)
+        let told = try CommandRunner.run(["run", "b.csv", "--delimiter", ";", "--quiet"], in: dir.url)
+        #expect(told.status == 0, "\(told.stderr)")
+        #expect(Fixtures.records(try dir.read("Output/b/accepted.csv")).first?["a,b,c,d,e,f,g"] == "x,y,z")
+
+        try dir.write("c.xml", """
+            <applications><application><account_id>a2</account_id><sign_name>微信</sign_name>\
+            <sign_type>company</sign_type><document_type>1</document_type><document_file>proof.png</document_file>\
+            </application></applications>
+            """)
+        let xml = try CommandRunner.run(["run", "c.xml", "--format", "csv", "--quiet"], in: dir.url)
+        #expect(xml.status == 0, "\(xml.stderr)")
+        #expect(Fixtures.records(try dir.read("Output/c/accepted.csv")).first?["sign_name"] == "微信")
+        #expect(!dir.exists("Output/c/accepted.xml"))
     }
 
     @Test("reasons and rules print their catalogues")
