@@ -10,7 +10,7 @@ struct CSVBatchReaderTests {
     static func reader(_ bytes: [UInt8], delimiter: UInt8? = nil, encoding: TextEncoding = .utf8,
                        startOffset: Int = 0, limits: RulesFile.InputLimits = limits,
                        step: Int? = nil) throws(BatchError) -> CSVBatchReader {
-        let input: ByteInput = step.map { TrickleInput(bytes, step: $0) } ?? MemoryInput(bytes)
+        let input: ByteInput = MemoryInput(bytes, maxRead: step ?? .max)
         return try CSVBatchReader(input: input, path: "batch.csv", encoding: encoding, startOffset: startOffset,
                                   delimiter: delimiter, limits: limits)
     }

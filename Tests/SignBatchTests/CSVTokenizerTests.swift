@@ -52,7 +52,7 @@ struct CSVTokenizerTests {
     }
 
     static func tokenize(_ bytes: [UInt8], _ options: Options = Options()) -> Tokenized {
-        let input: ByteInput = options.step.map { TrickleInput(bytes, step: $0) } ?? MemoryInput(bytes)
+        let input: ByteInput = MemoryInput(bytes, maxRead: options.step ?? .max)
         let tokenizer = CSVTokenizer(input: input, path: "t.csv", delimiter: options.delimiter,
                                      chunkSize: options.chunkSize, maxFieldBytes: options.maxFieldBytes,
                                      maxRowBytes: options.maxRowBytes)
@@ -197,7 +197,7 @@ struct CSVTokenizerTests {
     }
 
     @Test func peekingTheHeaderConsumesNothing() throws {
-        let tokenizer = CSVTokenizer(input: TrickleInput(Array("a;b\r\nc;d\n".utf8), step: 1), path: "t.csv",
+        let tokenizer = CSVTokenizer(input: MemoryInput(Array("a;b\r\nc;d\n".utf8), maxRead: 1), path: "t.csv",
                                      chunkSize: 1)
         #expect(try tokenizer.peekFirstLine() == Array("a;b".utf8))
         tokenizer.delimiter = 0x3B
@@ -211,7 +211,7 @@ struct CSVTokenizerTests {
 
     @Test func peekingSkipsBlankLines() throws {
         for step in [1, 3, 100] {
-            let tokenizer = CSVTokenizer(input: TrickleInput(Array("\n \t\r\n\r\na|b\n".utf8), step: step),
+            let tokenizer = CSVTokenizer(input: MemoryInput(Array("\n \t\r\n\r\na|b\n".utf8), maxRead: step),
                                          path: "t.csv", chunkSize: 1)
             #expect(try tokenizer.peekFirstLine() == Array("a|b".utf8))
             var record = CSVRecord()

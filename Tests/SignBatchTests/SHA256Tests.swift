@@ -64,21 +64,21 @@ struct SHA256Tests {
 
     @Test func fingerprintHashesTheWholeInput() throws {
         let bytes = [UInt8](repeating: 0x61, count: 1000)
-        let fingerprint = try BatchFingerprint.scan(TrickleInput(bytes, step: 37))
+        let fingerprint = try BatchFingerprint.scan(MemoryInput(bytes, maxRead: 37))
         #expect(fingerprint.sha256 == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
         #expect(fingerprint.size == 1000)
         #expect(fingerprint.leadingBytes == [0x61, 0x61, 0x61, 0x61])
-        let bom = try BatchFingerprint.scan(TrickleInput([0xEF, 0xBB, 0xBF, 0x61, 0x62], step: 1))
+        let bom = try BatchFingerprint.scan(MemoryInput([0xEF, 0xBB, 0xBF, 0x61, 0x62], maxRead: 1))
         #expect(bom.leadingBytes == [0xEF, 0xBB, 0xBF, 0x61])
     }
 
     @Test func utf8CensusAcrossChunks() throws {
         let text = Array("腾讯云 Tencent Cloud 😀 é".utf8)
-        let fingerprint = try BatchFingerprint.scan(TrickleInput(text, step: 1))
+        let fingerprint = try BatchFingerprint.scan(MemoryInput(text, maxRead: 1))
         #expect(fingerprint.utf8.isValid)
         #expect(fingerprint.utf8.multibyte == 5)
         // A sequence cut off by the end of the input is invalid.
-        #expect(try !BatchFingerprint.scan(TrickleInput(Array(text.dropLast()), step: 1)).utf8.isValid)
+        #expect(try !BatchFingerprint.scan(MemoryInput(Array(text.dropLast()), maxRead: 1)).utf8.isValid)
         #expect(!UTF8Census.isValid([0xED, 0xA0, 0x80][...]))  // a UTF-16 surrogate
         #expect(!UTF8Census.isValid([0xC0, 0xAF][...]))        // an overlong form
         #expect(UTF8Census.isValid([0xF4, 0x8F, 0xBF, 0xBF][...]))

@@ -85,22 +85,3 @@ enum UnitSupport {
         var description: String { "\(what): \(String(cString: strerror(code)))" }
     }
 }
-
-/// Delivers at most `step` bytes per read, so a reader meets every possible chunk boundary.
-final class TrickleInput: ByteInput {
-    private let bytes: [UInt8]
-    private let step: Int
-    private var offset = 0
-
-    init(_ bytes: [UInt8], step: Int) {
-        self.bytes = bytes
-        self.step = step
-    }
-
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws(BatchError) -> Int {
-        let count = min(step, buffer.count, bytes.count - offset)
-        for index in 0..<count { buffer[index] = bytes[offset + index] }
-        offset += count
-        return count
-    }
-}

@@ -43,12 +43,18 @@ public final class FileInput: ByteInput {
 /// Bytes already in memory (tests, fuzzing, small inputs).
 public final class MemoryInput: ByteInput {
     private let bytes: [UInt8]
+    private let maxRead: Int
     private var offset = 0
 
-    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+    /// - Parameter maxRead: hands out at most this many bytes per read, so a reader meets
+    ///   a read boundary inside every quote pair, CR LF and multi-byte sequence.
+    public init(_ bytes: [UInt8], maxRead: Int = .max) {
+        self.bytes = bytes
+        self.maxRead = max(1, maxRead)
+    }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(BatchError) -> Int {
-        let count = min(buffer.count, bytes.count - offset)
+        let count = min(buffer.count, bytes.count - offset, maxRead)
         if count > 0 {
             bytes.withUnsafeBytes { source in
                 buffer.baseAddress!.copyMemory(from: source.baseAddress! + offset, byteCount: count)

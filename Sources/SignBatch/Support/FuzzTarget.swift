@@ -54,7 +54,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         var limits = rules.file.limits
         limits.maxFieldBytes = 64
         limits.maxRowBytes = 512
-        let source: ByteInput = step.map { PieceInput(body, step: $0) } ?? MemoryInput(body)
+        let source = MemoryInput(body, maxRead: step ?? .max)
         var outcome = ReadOutcome()
         do {
             let input: ByteInput = encoding == .utf8
@@ -75,26 +75,6 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             outcome.error = error
         }
         return outcome
-    }
-
-    /// Hands out at most `step` bytes per read, so the converter and the tokenizer meet
-    /// a read boundary inside every quote pair, CR LF and multi-byte sequence.
-    final class PieceInput: ByteInput {
-        private let bytes: [UInt8]
-        private let step: Int
-        private var offset = 0
-
-        init(_ bytes: [UInt8], step: Int) {
-            self.bytes = bytes
-            self.step = step
-        }
-
-        func read(into buffer: UnsafeMutableRawBufferPointer) throws(BatchError) -> Int {
-            let count = min(step, buffer.count, bytes.count - offset)
-            for index in 0..<count { buffer[index] = bytes[offset + index] }
-            offset += count
-            return count
-        }
     }
 
     static func xml(_ bytes: [UInt8]) {
