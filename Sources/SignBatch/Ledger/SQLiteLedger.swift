@@ -26,7 +26,7 @@ public final class SQLiteLedger: LedgerStore {
                 try db.execute(sql: "PRAGMA journal_mode = WAL")
                 try db.execute(sql: "PRAGMA synchronous = FULL")
                 // Bounded: a batch's open transaction spills to the WAL instead of growing memory.
-                try db.execute(sql: "PRAGMA cache_size = -8192")
+                try db.execute(sql: "PRAGMA cache_size = -4096")
             }
             try Self.migrator.migrate(queue)
         } catch let error as DatabaseError {

@@ -14,7 +14,7 @@ final class RowEvaluator: @unchecked Sendable {
     private let normalizer: Normalizer
     private let validator: Validator
     private let documents: DocumentChecker
-    private let queue = ChunkQueue<Message>(capacity: 32)
+    private let queue = ChunkQueue<Message>(capacity: 8)
     private let finished = DispatchSemaphore(value: 0)
     // Small enough that a chunk stays below malloc's mmap threshold: no page-fault churn.
     static let chunkSize = 128
