@@ -12,7 +12,7 @@ struct CrashSafetyTests {
     /// all depend on the earlier batches' commits.
     static func writeBatches(into dir: Fixtures.Directory) throws {
         try dir.write("in/proof.png", Fixtures.png)
-        var generator = SplitMix(seed: 7)
+        var generator = CreditCodeTests.SplitMix64(state: 7)
         for (batchIndex, name) in ["night-1", "night-2", "night-3"].enumerated() {
             var lines = [Fixtures.header]
             for row in 0..<5000 {
@@ -73,18 +73,5 @@ struct CrashSafetyTests {
                 .filter { $0.contains(".tmp-") }
             #expect(leftovers.isEmpty, "temporary files left behind: \(leftovers)")
         }
-    }
-}
-
-/// A small deterministic generator, so fixtures are the same on every machine.
-struct SplitMix {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
