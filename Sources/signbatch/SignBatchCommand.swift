@@ -6,11 +6,10 @@ struct SignBatchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "signbatch",
         abstract: "Checks batches of SMS signature applications offline before they are submitted.",
-        discussion: """
-            Reads CSV or XML batches, normalizes and validates every application, deduplicates
-            against each account's ledger and quota, and writes accepted, rejected and
-            needs-documents files per batch.
-            """,
+        discussion: "Reads CSV or XML batches, normalizes and validates every application, "
+            + "deduplicates against each account's ledger and quota, and writes accepted, rejected "
+            + "and needs-documents files per batch. Exit codes: 0 done, 64 usage, 65 a batch could "
+            + "not be read, 66 no input, 73 cannot create output, 74 I/O error, 75 locked.",
         subcommands: [RunCommand.self, LedgerCommand.self, RulesCommand.self, ReasonsCommand.self],
         defaultSubcommand: RunCommand.self)
 }
