@@ -40,6 +40,11 @@ public final class XMLRecordWriter: RecordWriter {
     /// In an attribute, tab and line feed are written as references too: a parser would
     /// otherwise normalize them to spaces (a CSV header cell may hold a line break).
     public static func appendEscaped(_ text: String, to out: inout [UInt8], inAttribute: Bool = false) {
+        // Most text needs no escaping: copied as bytes. 0xEF may start U+FFFE / U+FFFF.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0xEF }) {
+            out.append(contentsOf: text.utf8)
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "&": out.append(contentsOf: "&amp;".utf8)
