@@ -83,6 +83,7 @@ struct RunCommand: ParsableCommand {
         do {
             reports = try Runner(configuration: configuration).run { report in
                 if report.failure != nil || !quiet { Standard.error(report.summary.humanLine) }
+                if !quiet { report.summary.warningLines.forEach { Standard.error($0) } }
             }
         } catch {
             Standard.error("signbatch: \(error)")

@@ -101,6 +101,12 @@ struct EndToEndTests {
                       + Fixtures.companyRow("r2", account: "a1", name: "测试") + ",y\n")
         let result = try CommandRunner.run(["run", "b.csv", "--format", "jsonl", "--quiet"], in: dir.url)
         #expect(result.status == 0)
+        #expect(result.stderr.isEmpty, "--quiet prints only failures")
+        // Without --quiet the unknown column is warned about on stderr, once.
+        let loud = try CommandRunner.run(["run", "b.csv", "--reprocess", "--format", "jsonl"], in: dir.url)
+        #expect(loud.stderr.components(separatedBy: "UNKNOWN_COLUMN").count - 1 == 1, "\(loud.stderr)")
+        #expect(try JSONSummary(dir.path("Output/b/summary.json")).object["warnings"].map { "\($0)" }?
+            .contains("UNKNOWN_COLUMN") == true)
         let accepted = try dir.read("Output/b/accepted.jsonl").split(separator: "\n")
         #expect(accepted.count == 1)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(accepted[0].utf8)) as? [String: Any])

@@ -55,6 +55,11 @@ public struct BatchSummary: Sendable {
         return .object(members)
     }
 
+    /// The batch's warnings for stderr, one line each (`UNKNOWN_COLUMN` once per column).
+    public var warningLines: [String] {
+        warnings.map { "\(path): warning: \($0.code.rawValue): \($0.message)" }
+    }
+
     /// One line for stderr.
     public var humanLine: String {
         switch status {
