@@ -67,6 +67,11 @@ struct RowAccountingTests {
         }
     }
 
+    @Test("each outcome's position is its index among all outcomes (outputs are looked up by it)")
+    func outcomePositions() {
+        #expect(Outcome.allCases.map(\.position) == Array(Outcome.allCases.indices))
+    }
+
     static func rowsWritten(_ url: URL, format: BatchSource.Format) throws -> Int {
         let text = try String(contentsOf: url, encoding: .utf8)
         switch format {

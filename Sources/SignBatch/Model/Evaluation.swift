@@ -4,6 +4,15 @@ public enum Outcome: String, Sendable, CaseIterable {
     case rejected
     case needsDocuments = "needs_documents"
 
+    /// Index in `allCases`.
+    public var position: Int {
+        switch self {
+        case .accepted: 0
+        case .rejected: 1
+        case .needsDocuments: 2
+        }
+    }
+
     /// The output file's base name.
     public var fileStem: String {
         switch self {

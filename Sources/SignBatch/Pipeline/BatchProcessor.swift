@@ -86,13 +86,13 @@ public final class BatchProcessor {
         let format = configuration.format ?? (source.format == .xml ? .xml : .csv)
         let ext = format.rawValue
         let maxReasons = rules.file.limits.maxReasonsPerRow
-        var tables: [Outcome: OutputTable] = [:]
-        var writers: [Outcome: RecordWriter] = [:]
+        // Indexed by `Outcome.position`: looked up once per row, so no hashing.
+        var outputs: [OutputFile] = []
         for outcome in Outcome.allCases {
             let table = OutputTable(outcome: outcome, extraColumns: reader.layout.extraColumns, maxReasons: maxReasons)
-            tables[outcome] = table
-            writers[outcome] = try RecordWriters.make(format, path: "\(outputDirectory)/\(outcome.fileStem).\(ext)",
-                                                      table: table)
+            let writer = try RecordWriters.make(format, path: "\(outputDirectory)/\(outcome.fileStem).\(ext)",
+                                                table: table)
+            outputs.append(OutputFile(table: table, writer: writer))
         }
 
         let documents = DocumentChecker(baseDirectory: configuration.documentsDirectory ?? source.directory,
@@ -110,7 +110,7 @@ public final class BatchProcessor {
                     throw error
                 case .rows(let chunk):
                     for evaluation in chunk {
-                        try admitAndWrite(evaluation, admission, writers, tables, &summary)
+                        try admitAndWrite(evaluation, admission, outputs, &summary)
                     }
                 }
             }
@@ -121,7 +121,7 @@ public final class BatchProcessor {
         }
         progress?.finish()
 
-        for outcome in Outcome.allCases { try writers[outcome]!.commit() }
+        for output in outputs { try output.writer.commit() }
         summary.accounts = admission.accountOrder.map { ($0, admission.usage(of: $0)) }
         try writeSummary(summary, to: outputDirectory)
         AtomicFile.syncDirectory(outputDirectory)
@@ -132,8 +132,8 @@ public final class BatchProcessor {
 
     /// Admission and output, strictly in input order.
     @inline(__always)
-    private func admitAndWrite(_ prepared: Evaluation, _ admission: Admission, _ writers: [Outcome: RecordWriter],
-                               _ tables: [Outcome: OutputTable], _ summary: inout BatchSummary) throws(BatchError) {
+    private func admitAndWrite(_ prepared: Evaluation, _ admission: Admission, _ outputs: [OutputFile],
+                               _ summary: inout BatchSummary) throws(BatchError) {
         var evaluation = prepared
         let app = evaluation.application
         if !app.accountID.isEmpty, Validator.isValidAccountID(app.accountID) {
@@ -142,7 +142,8 @@ public final class BatchProcessor {
         if evaluation.outcome != .rejected, let refusal = try admission.admit(app, as: evaluation.outcome) {
             evaluation = Evaluation(application: app, reasons: [refusal] + evaluation.reasons)
         }
-        try writers[evaluation.outcome]!.write(tables[evaluation.outcome]!.values(for: evaluation))
+        let output = outputs[evaluation.outcome.position]
+        try output.writer.write(output.table.values(for: evaluation))
         summary.rows += 1
         summary.counts[evaluation.outcome, default: 0] += 1
         for reason in evaluation.reasons { summary.reasons[reason.code, default: 0] += 1 }
@@ -155,4 +156,10 @@ public final class BatchProcessor {
         try file.write(summary.json.rendered(pretty: true) + "\n")
         try file.commit()
     }
+}
+
+/// One output file of a batch: its columns and its writer.
+private struct OutputFile {
+    let table: OutputTable
+    let writer: RecordWriter
 }

@@ -55,16 +55,28 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         limits.maxFieldBytes = 64
         limits.maxRowBytes = 512
         let source = MemoryInput(body, maxRead: step ?? .max)
-        var outcome = ReadOutcome()
-        do {
+        return read(check: checking, strictlyIncreasing: true) { () throws(BatchError) -> BatchReader in
             let input: ByteInput = encoding == .utf8
                 ? source : try TranscodingInput(source: source, path: "fuzz.csv", from: encoding)
-            let reader = try CSVBatchReader(input: input, path: "fuzz.csv", encoding: encoding,
-                                            delimiter: delimiter, limits: limits)
+            return try CSVBatchReader(input: input, path: "fuzz.csv", encoding: encoding,
+                                      delimiter: delimiter, limits: limits)
+        }
+    }
+
+    /// Drains a reader, checking the invariants every format shares: rows come in input
+    /// order (a CSV row starts on a later line than the one before; XML applications may
+    /// share a line), each with one value per unknown column, and only a batch-level
+    /// failure is thrown.
+    static func read(check checking: Bool, strictlyIncreasing: Bool,
+                     _ open: () throws(BatchError) -> BatchReader) -> ReadOutcome {
+        var outcome = ReadOutcome()
+        do throws(BatchError) {
+            let reader = try open()
             outcome.layout = reader.layout
-            var lastLine = 1
+            var lastLine = strictlyIncreasing ? 1 : 0
             while let raw = try reader.next() {
-                precondition(raw.line > lastLine, "rows must start on increasing lines")
+                precondition(strictlyIncreasing ? raw.line > lastLine : raw.line >= lastLine,
+                             "rows must come in input order")
                 lastLine = raw.line
                 precondition(raw.extras.count == reader.layout.extraColumns.count)
                 outcome.rows.append(.init(line: raw.line, values: raw.values, extras: raw.extras, problems: raw.problems))
@@ -100,22 +112,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     static func readXML(_ path: String, chunkSize: Int, check checking: Bool) -> ReadOutcome {
         var limits = rules.file.limits
         limits.maxFieldBytes = 256
-        var outcome = ReadOutcome()
-        do {
-            let reader = try XMLBatchReader(path: path, limits: limits, chunkSize: chunkSize)
-            outcome.layout = reader.layout
-            var lastLine = 0
-            while let raw = try reader.next() {
-                precondition(raw.line >= lastLine, "applications must come in document order")
-                lastLine = raw.line
-                outcome.rows.append(.init(line: raw.line, values: raw.values, extras: raw.extras, problems: raw.problems))
-                if checking { check(raw) }
-            }
-        } catch {
-            precondition(error.kind == .malformed || error.kind == .io, "unexpected failure \(error)")
-            outcome.error = error
+        return read(check: checking, strictlyIncreasing: false) { () throws(BatchError) -> BatchReader in
+            try XMLBatchReader(path: path, limits: limits, chunkSize: chunkSize)
         }
-        return outcome
     }
 
     /// Arbitrary text in every field, split on NUL bytes.
