@@ -16,6 +16,9 @@ struct EndToEndTests {
         let result = try CommandRunner.run(["run", "Input/sample.csv", "--output", "Output"], in: dir.url)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.isEmpty)
+        // stderr is a file here, not a terminal: one report line per batch, no progress line.
+        #expect(!result.stderr.contains("\r") && !result.stderr.contains("\u{1B}"))
+        #expect(result.stderr.hasPrefix("Input/sample.csv: 33 rows"))
         try GoldenFiles.compare(dir.path("Output/sample"), with: "sample", files: Self.outputFiles)
     }
 
