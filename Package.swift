@@ -18,10 +18,12 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
+        .target(name: "CSHA256"),
         .target(
             name: "SignBatch",
             dependencies: [
                 "CLibXML2",
+                "CSHA256",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],

@@ -112,7 +112,7 @@ struct LedgerCommand: ParsableCommand {
                              entry.status.rawValue, entry.batch ?? "", entry.line.map(String.init) ?? ""]
                 for (index, cell) in cells.enumerated() {
                     if index > 0 { out.append(0x2C) }
-                    CSVRecordWriter.appendCell(cell, to: &out)
+                    CSVRow.appendCell(cell, to: &out)
                 }
                 out.append(0x0A)
             }

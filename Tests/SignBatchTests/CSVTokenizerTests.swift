@@ -246,7 +246,7 @@ struct CSVTokenizerTests {
 
     /// Random CSV-ish text from the bytes that matter to the tokenizer, fixed seed.
     static let randomCorpus: [String] = {
-        var rng = CreditCodeTests.SplitMix64(state: 7)
+        var rng = SplitMix64(state: 7)
         let pieces = ["a", "b", ",", "\"", "\"\"", "\r", "\n", "\r\n", " ", "\t", "é", "腾"]
         return (0..<300).map { _ in
             let length = Int.random(in: 0...40, using: &rng)

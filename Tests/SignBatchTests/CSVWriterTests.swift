@@ -7,7 +7,7 @@ import Testing
 struct CSVWriterTests {
     static func cell(_ value: String) -> String {
         var out: [UInt8] = []
-        CSVRecordWriter.appendCell(value, to: &out)
+        CSVRow.appendCell(value, to: &out)
         return String(decoding: out, as: UTF8.self)
     }
 
@@ -48,7 +48,7 @@ struct CSVWriterTests {
         try UnitSupport.withTemporaryDirectory { directory in
             let path = directory + "/accepted.csv"
             let table = OutputTable(outcome: .accepted, extraColumns: ["note"])
-            let writer = try RecordWriters.make(.csv, path: path, table: table)
+            let writer = try RecordWriter<CSVRow>(path: path, table: table)
             try writer.write(cells)
             // Nothing is visible under the final name before the commit.
             #expect(!FileManager.default.fileExists(atPath: path))

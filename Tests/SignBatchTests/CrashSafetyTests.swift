@@ -12,7 +12,7 @@ struct CrashSafetyTests {
     /// all depend on the earlier batches' commits.
     static func writeBatches(into dir: Fixtures.Directory) throws {
         try dir.write("in/proof.png", Fixtures.png)
-        var generator = CreditCodeTests.SplitMix64(state: 7)
+        var generator = SplitMix64(state: 7)
         for (batchIndex, name) in ["night-1", "night-2", "night-3"].enumerated() {
             var lines = [Fixtures.header]
             for row in 0..<5000 {

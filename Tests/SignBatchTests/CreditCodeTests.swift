@@ -25,18 +25,6 @@ struct CreditCodeTests {
         }
     }
 
-    /// A deterministic generator so a failure can be reproduced.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func randomValidCodes(count: Int, seed: UInt64) -> [String] {
         var rng = SplitMix64(state: seed)
         let digits = Array("0123456789")

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import SignBatch
 
@@ -10,6 +11,28 @@ struct SHA256Tests {
         return SHA256.hex(hasher.finalize())
     }
 
+    /// The portable Swift path, whatever the CPU.
+    static func fallbackDigest(_ bytes: [UInt8]) -> String {
+        var hasher = SHA256(useHardware: false)
+        hasher.update(bytes)
+        return SHA256.hex(hasher.finalize())
+    }
+
+    /// Feeds `bytes` in pieces of random sizes up to `maxPiece` (zero-length pieces included).
+    static func digest(_ bytes: [UInt8], useHardware: Bool, maxPiece: Int,
+                       using rng: inout SplitMix64) -> String {
+        var hasher = SHA256(useHardware: useHardware)
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let piece = min(Int(rng.next() % UInt64(maxPiece + 1)), raw.count - offset)
+                hasher.update(UnsafeRawBufferPointer(rebasing: raw[offset..<offset + piece]))
+                offset += piece
+            }
+        }
+        return SHA256.hex(hasher.finalize())
+    }
+
     @Test(arguments: [
         ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
         ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
@@ -18,6 +41,7 @@ struct SHA256Tests {
     ])
     func standardVectors(text: String, hex: String) {
         #expect(Self.digest(Array(text.utf8)) == hex)
+        #expect(Self.fallbackDigest(Array(text.utf8)) == hex)
     }
 
     /// Lengths around the 55/56/64-byte padding edges, digests from `sha256sum`.
@@ -46,6 +70,45 @@ struct SHA256Tests {
     @Test func millionAs() {
         let hex = "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"
         #expect(Self.digest([UInt8](repeating: 0x61, count: 1_000_000)) == hex)
+        #expect(Self.fallbackDigest([UInt8](repeating: 0x61, count: 1_000_000)) == hex)
+    }
+
+    /// A CPU that advertises SHA-NI must get the hardware path; otherwise a broken CPUID
+    /// check would silently leave every test below comparing the fallback with itself.
+    @Test func hardwarePathIsUsedWhenTheCPUHasIt() throws {
+        #if os(Linux) && arch(x86_64)
+        let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+        let flagsLine = cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") } ?? ""
+        let flags = Set(flagsLine.split(separator: " ").map(String.init))
+        let advertised = flags.isSuperset(of: ["sha_ni", "sse4_1", "ssse3"])
+        #expect(SHA256.hardwareAvailable == advertised)
+        #endif
+    }
+
+    /// Every length from 0 to 1000, in random pieces: the hardware path must match the
+    /// portable one, including the pending-block and padding paths.
+    @Test func hardwareMatchesFallbackOnShortInputs() {
+        var rng = SplitMix64(state: 0x5348_4132_3536)
+        for length in 0...1000 {
+            let bytes = rng.bytes(length)
+            let maxPiece = [1, 3, 63, 64, 65, 200, 1000][length % 7]
+            let hardware = Self.digest(bytes, useHardware: true, maxPiece: maxPiece, using: &rng)
+            let fallback = Self.digest(bytes, useHardware: false, maxPiece: maxPiece, using: &rng)
+            #expect(hardware == fallback, "length \(length), pieces up to \(maxPiece)")
+            #expect(hardware == Self.fallbackDigest(bytes), "length \(length), one piece")
+        }
+    }
+
+    @Test(arguments: [1 << 20, 3 * (1 << 20) + 37, 4 * (1 << 20) - 1])
+    func hardwareMatchesFallbackOnLargeInputs(length: Int) {
+        var rng = SplitMix64(state: UInt64(length))
+        let bytes = rng.bytes(length)
+        let whole = Self.digest(bytes)
+        #expect(whole == Self.fallbackDigest(bytes))
+        for maxPiece in [100, 70_000, 1 << 20] {
+            #expect(Self.digest(bytes, useHardware: true, maxPiece: maxPiece, using: &rng) == whole,
+                    "pieces up to \(maxPiece)")
+        }
     }
 
     @Test func everySplitOfTheInputGivesTheSameDigest() {

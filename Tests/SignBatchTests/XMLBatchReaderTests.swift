@@ -565,7 +565,7 @@ struct XMLBatchReaderTests {
             // Reversed, so the XML also has its children in another order than the CSV columns.
             xml += "  <application>\n" + row.reversed().map { field, value in
                 var escaped: [UInt8] = []
-                XMLRecordWriter.appendEscaped(value, to: &escaped)
+                XMLRow.appendEscaped(value, to: &escaped)
                 return "    <\(field.name)>\(String(decoding: escaped, as: UTF8.self))</\(field.name)>\n"
             }.joined() + "  </application>\n"
         }

@@ -72,7 +72,7 @@ struct XMLOutputSchemaTests {
             for row in rows {
                 text += "  <application>" + row.map { name, value in
                     var escaped: [UInt8] = []
-                    XMLRecordWriter.appendEscaped(value, to: &escaped)
+                    XMLRow.appendEscaped(value, to: &escaped)
                     return "<\(name)>\(String(decoding: escaped, as: UTF8.self))</\(name)>"
                 }.joined() + "</application>\n"
             }

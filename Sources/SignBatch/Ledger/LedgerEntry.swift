@@ -16,6 +16,37 @@ public struct SignatureKey: Hashable, Sendable {
         self.international = international
         self.folded = folded
     }
+
+    // Keys are NFKC text, so equal keys have equal bytes: hashing and comparing the bytes
+    // skips the Unicode normalization `String` would do for every Chinese name.
+    public static func == (lhs: SignatureKey, rhs: SignatureKey) -> Bool {
+        lhs.international == rhs.international && lhs.folded.utf8.elementsEqual(rhs.folded.utf8)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(international)
+        hasher.combineUTF8(of: folded)
+    }
+}
+
+extension Hasher {
+    /// The string's bytes, as `String`'s own hash would for ASCII text, without normalizing.
+    @inline(__always)
+    mutating func combineUTF8(of text: String) {
+        var text = text
+        text.withUTF8 { combine(bytes: UnsafeRawBufferPointer($0)) }
+        combine(0xFF as UInt8)  // no UTF-8 byte: ends the string, so ("ab","c") ≠ ("a","bc")
+    }
+}
+
+/// A string compared and hashed by its bytes, as a dictionary key: for text whose form is
+/// fixed (raw input, normalized output) byte equality is what counts, and it is far cheaper
+/// than `String`'s canonical equivalence on non-ASCII text.
+struct ByteKey: Hashable {
+    let text: String
+    init(_ text: String) { self.text = text }
+    static func == (lhs: ByteKey, rhs: ByteKey) -> Bool { lhs.text.utf8.elementsEqual(rhs.text.utf8) }
+    func hash(into hasher: inout Hasher) { hasher.combineUTF8(of: text) }
 }
 
 /// One signature an account holds.

@@ -83,23 +83,38 @@ public final class BatchProcessor {
         // Under the run lock no other run writes here: temporary files are a killed run's.
         AtomicFile.removeStaleTemporaries(in: outputDirectory)
 
-        let format = configuration.format ?? (source.format == .xml ? .xml : .csv)
-        let ext = format.rawValue
-        let maxReasons = rules.file.limits.maxReasonsPerRow
-        // Indexed by `Outcome.position`: looked up once per row, so no hashing.
-        var outputs: [OutputFile] = []
-        for outcome in Outcome.allCases {
-            let table = OutputTable(outcome: outcome, extraColumns: reader.layout.extraColumns, maxReasons: maxReasons)
-            let writer = try RecordWriters.make(format, path: "\(outputDirectory)/\(outcome.fileStem).\(ext)",
-                                                table: table)
-            outputs.append(OutputFile(table: table, writer: writer))
-        }
-
         let documents = DocumentChecker(baseDirectory: configuration.documentsDirectory ?? source.directory,
                                         maxBytes: rules.file.certificate.maxBytes)
         let admission = Admission(session: ledger, quota: rules.quota)
         let evaluator = RowEvaluator(reader: reader, normalizer: normalizer, validator: validator, documents: documents)
-        progress?.start(source.path)
+        let format = configuration.format ?? (source.format == .xml ? .xml : .csv)
+        let files = OutputFiles(directory: outputDirectory, ext: format.rawValue, batchPath: source.path,
+                                extraColumns: reader.layout.extraColumns)
+        switch format {
+        case .csv: try write(CSVRow.self, evaluator, admission, files, &summary)
+        case .xml: try write(XMLRow.self, evaluator, admission, files, &summary)
+        case .jsonl: try write(JSONLRow.self, evaluator, admission, files, &summary)
+        }
+        summary.accounts = admission.accountOrder.map { ($0, admission.usage(of: $0)) }
+        try writeSummary(summary, to: outputDirectory)
+        AtomicFile.syncDirectory(outputDirectory)
+
+        // Only now, with every output in place, does the ledger learn of the batch.
+        try ledger.commitBatch(rows: summary.rows)
+    }
+
+    /// Admission and output of every row, in input order, into the three output files.
+    /// Generic over the format so this loop is compiled once per format.
+    private func write<Format: RowFormat>(_ format: Format.Type, _ evaluator: RowEvaluator, _ admission: Admission,
+                                          _ files: OutputFiles, _ summary: inout BatchSummary) throws(BatchError) {
+        let maxReasons = rules.file.limits.maxReasonsPerRow
+        // Indexed by `Outcome.position`: looked up once per row, so no hashing.
+        var outputs: [RecordWriter<Format>] = []
+        for outcome in Outcome.allCases {
+            let table = OutputTable(outcome: outcome, extraColumns: files.extraColumns, maxReasons: maxReasons)
+            outputs.append(try RecordWriter<Format>(path: "\(files.directory)/\(outcome.fileStem).\(files.ext)", table: table))
+        }
+        progress?.start(files.batchPath)
         evaluator.start()
         do throws(BatchError) {
             rows: while true {
@@ -120,20 +135,14 @@ public final class BatchProcessor {
             throw error
         }
         progress?.finish()
-
-        for output in outputs { try output.writer.commit() }
-        summary.accounts = admission.accountOrder.map { ($0, admission.usage(of: $0)) }
-        try writeSummary(summary, to: outputDirectory)
-        AtomicFile.syncDirectory(outputDirectory)
-
-        // Only now, with every output in place, does the ledger learn of the batch.
-        try ledger.commitBatch(rows: summary.rows)
+        for output in outputs { try output.commit() }
     }
 
     /// Admission and output, strictly in input order.
     @inline(__always)
-    private func admitAndWrite(_ prepared: Evaluation, _ admission: Admission, _ outputs: [OutputFile],
-                               _ summary: inout BatchSummary) throws(BatchError) {
+    private func admitAndWrite<Format: RowFormat>(_ prepared: Evaluation, _ admission: Admission,
+                                                  _ outputs: [RecordWriter<Format>],
+                                                  _ summary: inout BatchSummary) throws(BatchError) {
         var evaluation = prepared
         let app = evaluation.application
         if !app.accountID.isEmpty, Validator.isValidAccountID(app.accountID) {
@@ -142,8 +151,7 @@ public final class BatchProcessor {
         if evaluation.outcome != .rejected, let refusal = try admission.admit(app, as: evaluation.outcome) {
             evaluation = Evaluation(application: app, reasons: [refusal] + evaluation.reasons)
         }
-        let output = outputs[evaluation.outcome.position]
-        try output.writer.write(output.table.values(for: evaluation))
+        try outputs[evaluation.outcome.position].write(evaluation)
         summary.rows += 1
         summary.counts[evaluation.outcome, default: 0] += 1
         for reason in evaluation.reasons { summary.reasons[reason.code, default: 0] += 1 }
@@ -158,8 +166,10 @@ public final class BatchProcessor {
     }
 }
 
-/// One output file of a batch: its columns and its writer.
-private struct OutputFile {
-    let table: OutputTable
-    let writer: RecordWriter
+/// Where a batch's three output files go and what columns they carry beyond the fields.
+private struct OutputFiles {
+    let directory: String
+    let ext: String
+    let batchPath: String
+    let extraColumns: [String]
 }

@@ -99,31 +99,42 @@ public final class CSVBatchReader: BatchReader {
             application.problems.append(Finding(.rowMalformed,
                 "the row has \(record.fieldCount) field\(record.fieldCount == 1 ? "" : "s"), the header has \(columns.count)"))
         }
+        let stored = min(record.storedFieldCount, columns.count)
+        let end = stored == 0 ? 0 : record.ends[stored - 1]
         var badOffset: Int?
         var badColumn = 0
-        for index in 0..<min(record.storedFieldCount, columns.count) {
-            let range = record.fieldRange(index)
-            let text: String
-            if let valid = record.bytes.withUnsafeBufferPointer({ String(validating: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }) {
-                text = valid
-            } else {
-                if badOffset == nil {
+        var control: (column: Int, byte: UInt8)?
+        record.bytes.withUnsafeBufferPointer { bytes in
+            // One pass decides the common row: ASCII text without control characters, whose
+            // fields need no UTF-8 validation of their own.
+            var plain = true
+            for index in 0..<end where bytes[index] >= 0x80 || bytes[index] < 0x20 {
+                plain = false
+                break
+            }
+            var start = 0
+            for index in 0..<stored {
+                let fieldEnd = record.ends[index]
+                let field = UnsafeBufferPointer(rebasing: bytes[start..<fieldEnd])
+                if !plain, badOffset == nil, let invalid = Self.firstInvalidByte(field) {
                     // Exact for unquoted rows: the field's bytes plus one delimiter per field before it.
-                    badOffset = record.offset + range.lowerBound + index + Self.firstInvalidByte(record.bytes[range])
+                    badOffset = record.offset + start + index + invalid
                     badColumn = index
                 }
-                text = String(decoding: record.bytes[range], as: UTF8.self)
+                let text = String(decoding: field, as: UTF8.self)
+                switch columns[index] {
+                case .field(let field): application[field] = text
+                case .extra(let extra): application.extras[extra] = text
+                }
+                start = fieldEnd
             }
-            switch columns[index] {
-            case .field(let field): application[field] = text
-            case .extra(let extra): application.extras[extra] = text
-            }
+            if !plain { control = Self.firstControlByte(bytes, end: end, ends: record.ends) }
         }
         if let badOffset {
             application.problems.append(Finding(.rowMalformed,
                 "column \(columnName(badColumn)) holds bytes that are not valid \(layout.encoding) text (\(record.anyQuoted ? "near" : "at") byte offset \(badOffset)\(layout.encoding == TextEncoding.utf8.rawValue ? "" : " of the text converted to UTF-8"))"))
         }
-        if let (column, byte) = firstControlByte() {
+        if let (column, byte) = control {
             application.problems.append(Finding(.rowMalformed,
                 "column \(columnName(column)) holds the control character U+\(String(byte, radix: 16, uppercase: true).leftPadded(to: 4)), which no field may contain"))
         }
@@ -139,33 +150,47 @@ public final class CSVBatchReader: BatchReader {
 
     /// C0 controls other than tab and line breaks (NUL above all) have no place in any field,
     /// and no output format could carry them faithfully.
-    private func firstControlByte() -> (column: Int, byte: UInt8)? {
-        let count = min(record.storedFieldCount, columns.count)
-        guard count > 0 else { return nil }
-        return record.bytes.withUnsafeBufferPointer { bytes in
-            let end = record.ends[count - 1]
-            var index = 0
-            while index < end {
-                let byte = bytes[index]
-                if byte < 0x20, byte != 0x09, byte != 0x0A, byte != 0x0D {
-                    var column = 0
-                    while record.ends[column] <= index { column += 1 }
-                    return (column, byte)
-                }
-                index += 1
+    private static func firstControlByte(_ bytes: UnsafeBufferPointer<UInt8>, end: Int,
+                                         ends: [Int]) -> (column: Int, byte: UInt8)? {
+        var index = 0
+        while index < end {
+            let byte = bytes[index]
+            if byte < 0x20, byte != 0x09, byte != 0x0A, byte != 0x0D {
+                var column = 0
+                while ends[column] <= index { column += 1 }
+                return (column, byte)
             }
-            return nil
+            index += 1
         }
+        return nil
     }
 
-    /// Index of the first byte of the first invalid sequence, relative to the slice start.
-    static func firstInvalidByte(_ bytes: ArraySlice<UInt8>) -> Int {
-        var iterator = bytes.makeIterator()
-        var parser = Unicode.UTF8.ForwardParser()
-        var offset = 0
-        while case .valid(let scalar) = parser.parseScalar(from: &iterator) {
-            offset += scalar.count
+    /// Offset of the first byte of the first invalid UTF-8 sequence, or `nil` when the bytes
+    /// are valid UTF-8 (RFC 3629: no overlongs, surrogates or scalars past U+10FFFF).
+    static func firstInvalidByte(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            let lead = bytes[index]
+            if lead < 0x80 { index += 1; continue }
+            let length: Int
+            var low: UInt8 = 0x80, high: UInt8 = 0xBF
+            switch lead {
+            case 0xC2...0xDF: length = 2
+            case 0xE0: length = 3; low = 0xA0
+            case 0xE1...0xEC, 0xEE...0xEF: length = 3
+            case 0xED: length = 3; high = 0x9F
+            case 0xF0: length = 4; low = 0x90
+            case 0xF1...0xF3: length = 4
+            case 0xF4: length = 4; high = 0x8F
+            default: return index
+            }
+            guard index + length <= count else { return index }
+            let second = bytes[index + 1]
+            guard second >= low, second <= high else { return index }
+            for offset in 2..<max(length, 2) where bytes[index + offset] & 0xC0 != 0x80 { return index }
+            index += length
         }
-        return offset
+        return nil
     }
 }

@@ -3,22 +3,39 @@
 public enum CreditCode {
     static let alphabet = Array("0123456789ABCDEFGHJKLMNPQRTUWXY".utf8)
     static let weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
-    static let values: [UInt8: Int] = Dictionary(uniqueKeysWithValues: alphabet.enumerated().map { ($1, $0) })
+    /// Each byte's value in `alphabet`, or -1.
+    static let values: [Int] = {
+        var table = [Int](repeating: -1, count: 256)
+        for (value, byte) in alphabet.enumerated() { table[Int(byte)] = value }
+        return table
+    }()
 
     /// Spaces and `-` removed, letters upper-cased.
     public static func normalize(_ text: String) -> String {
-        String(text.filter { $0 != " " && $0 != "-" }).uppercased()
+        let utf8 = text.utf8
+        if utf8.allSatisfy({ $0 < 0x80 }) {
+            // ASCII: decided on bytes, and most codes are already in shape.
+            if !utf8.contains(where: { $0 == 0x20 || $0 == 0x2D || ($0 >= 0x61 && $0 <= 0x7A) }) { return text }
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(utf8.count)
+            for byte in utf8 where byte != 0x20 && byte != 0x2D {
+                bytes.append(byte >= 0x61 && byte <= 0x7A ? byte - 0x20 : byte)
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        return String(text.filter { $0 != " " && $0 != "-" }).uppercased()
     }
 
     /// `nil` when valid, else why not (for the message).
     public static func problem(_ code: String) -> String? {
-        let bytes = Array(code.utf8)
+        let bytes = code.utf8
         guard bytes.count == 18, code.unicodeScalars.count == 18 else {
             return "has \(code.count) characters, a Unified Social Credit Code has 18"
         }
         var sum = 0
         for (index, byte) in bytes.enumerated() {
-            guard let value = values[byte] else {
+            let value = values[Int(byte)]
+            guard value >= 0 else {
                 return "holds '\(Character(Unicode.Scalar(byte)))' at position \(index + 1); only 0-9 and A-Z without I, O, Z, S, V are used"
             }
             if (2...7).contains(index), value > 9 {
@@ -27,8 +44,9 @@ public enum CreditCode {
             if index < 17 { sum += value * weights[index] }
         }
         let expected = alphabet[(31 - sum % 31) % 31]
-        if bytes[17] != expected {
-            return "has check character '\(Character(Unicode.Scalar(bytes[17])))', expected '\(Character(Unicode.Scalar(expected)))'"
+        let last = bytes[bytes.index(bytes.startIndex, offsetBy: 17)]
+        if last != expected {
+            return "has check character '\(Character(Unicode.Scalar(last)))', expected '\(Character(Unicode.Scalar(expected)))'"
         }
         return nil
     }
@@ -39,7 +57,8 @@ public enum CreditCode {
         guard bytes.count == 17 else { return nil }
         var sum = 0
         for (index, byte) in bytes.enumerated() {
-            guard let value = values[byte] else { return nil }
+            let value = values[Int(byte)]
+            guard value >= 0 else { return nil }
             sum += value * weights[index]
         }
         return Character(Unicode.Scalar(alphabet[(31 - sum % 31) % 31]))
@@ -48,24 +67,26 @@ public enum CreditCode {
 
 /// ICP filing numbers: `<province>ICP备<8 digits>号[-n]` or `<province>ICP证<6 digits>号`.
 public enum ICPNumber {
-    static let provinces: Set<Character> = Set("京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川贵云藏陕甘青宁新")
+    static let provinces: Set<UInt32> = Set("京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川贵云藏陕甘青宁新".unicodeScalars.map(\.value))
 
     public static func isValid(_ text: String) -> Bool {
-        let chars = Array(text)
-        guard chars.count >= 2, provinces.contains(chars[0]) else { return false }
-        var rest = chars[1...]
-        guard rest.starts(with: Array("ICP")) else { return false }
-        rest = rest.dropFirst(3)
-        guard let kind = rest.first, kind == "备" || kind == "证" else { return false }
-        rest = rest.dropFirst()
-        let digits = kind == "备" ? 8 : 6
-        guard rest.count >= digits + 1, rest.prefix(digits).allSatisfy(\.isASCIIDigit) else { return false }
-        rest = rest.dropFirst(digits)
-        guard rest.first == "号" else { return false }
-        rest = rest.dropFirst()
-        if rest.isEmpty { return true }
-        guard kind == "备", rest.first == "-" else { return false }
-        rest = rest.dropFirst()
-        return !rest.isEmpty && rest.allSatisfy(\.isASCIIDigit)
+        var scalars = text.unicodeScalars.makeIterator()
+        func digit(_ scalar: Unicode.Scalar?) -> Bool {
+            guard let scalar else { return false }
+            return scalar.value >= 0x30 && scalar.value <= 0x39
+        }
+        guard let province = scalars.next(), provinces.contains(province.value) else { return false }
+        guard scalars.next() == "I", scalars.next() == "C", scalars.next() == "P" else { return false }
+        guard let kind = scalars.next(), kind == "备" || kind == "证" else { return false }
+        for _ in 0..<(kind == "备" ? 8 : 6) where !digit(scalars.next()) { return false }
+        guard scalars.next() == "号" else { return false }
+        guard let dash = scalars.next() else { return true }
+        guard kind == "备", dash == "-" else { return false }
+        var serial = 0
+        while let next = scalars.next() {
+            guard digit(next) else { return false }
+            serial += 1
+        }
+        return serial > 0
     }
 }

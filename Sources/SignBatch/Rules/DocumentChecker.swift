@@ -24,7 +24,7 @@ public final class DocumentChecker {
     public let baseDirectory: String
     private let realBase: String?
     private let maxBytes: Int
-    private var cache: [String: Verdict] = [:]
+    private var cache: [ByteKey: Verdict] = [:]
 
     public init(baseDirectory: String, maxBytes: Int) {
         self.baseDirectory = baseDirectory
@@ -40,12 +40,13 @@ public final class DocumentChecker {
                 : Finding(.commissionMissing, "sign_purpose is others but there is no commission_file: upload the power of attorney (a JPEG or PNG image)")]
         }
         let verdict: Verdict
-        if let cached = cache[path] {
+        let key = ByteKey(path)
+        if let cached = cache[key] {
             verdict = cached
         } else {
             verdict = examine(path)
             // Bounded: a hostile batch of millions of distinct paths must not grow memory.
-            if cache.count < 65_536 { cache[path] = verdict }
+            if cache.count < 65_536 { cache[key] = verdict }
         }
         switch verdict {
         case .ok:

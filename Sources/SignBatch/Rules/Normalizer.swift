@@ -35,7 +35,7 @@ public final class Normalizer {
             }
         }
         let creditCode = CreditCode.normalize(text(.creditCode))
-        var application = Application(
+        let application = Application(
             raw: raw,
             ref: text(.ref),
             accountID: text(.accountID),
@@ -63,6 +63,7 @@ public final class Normalizer {
     /// The website remark's domain alone: no scheme, credentials, port, path or trailing dot,
     /// lower-cased (`https://WWW.Example.com:8443/a` → `www.example.com`).
     public static func domain(fromRemark remark: String) -> String {
+        if remark.utf8.allSatisfy({ $0 < 0x80 }) { return asciiDomain(fromRemark: remark) }
         var text = Substring(remark)
         if let scheme = text.range(of: "://") { text = text[scheme.upperBound...] }
         if let cut = text.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) { text = text[..<cut] }
@@ -73,16 +74,35 @@ public final class Normalizer {
         while text.hasSuffix(".") { text = text.dropLast() }
         return text.lowercased()
     }
+
+    /// `domain(fromRemark:)` on bytes, for the usual ASCII remark.
+    static func asciiDomain(fromRemark remark: String) -> String {
+        let bytes = Array(remark.utf8)
+        var start = 0
+        var end = bytes.count
+        if let scheme = bytes.firstRange(of: [0x3A, 0x2F, 0x2F]) { start = scheme.upperBound }  // "://"
+        if let cut = bytes[start..<end].firstIndex(where: { $0 == 0x2F || $0 == 0x3F || $0 == 0x23 }) { end = cut }  // / ? #
+        if let at = bytes[start..<end].lastIndex(of: 0x40) { start = at + 1 }  // @
+        if let colon = bytes[start..<end].lastIndex(of: 0x3A),
+           bytes[(colon + 1)..<end].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+            end = colon
+        }
+        while end > start, bytes[end - 1] == 0x2E { end -= 1 }  // trailing dots
+        var domain = bytes[start..<end]
+        for index in domain.indices where domain[index] >= 0x41 && domain[index] <= 0x5A { domain[index] |= 0x20 }
+        return String(decoding: domain, as: UTF8.self)
+    }
 }
 
 /// Raw enum text → its parsed value, for the first few thousand distinct spellings (a
 /// hostile batch of unique values must not grow memory).
 final class LookupCache<T: Sendable> {
-    private var parsed: [String: Parsed<T>] = [:]
+    private var parsed: [ByteKey: Parsed<T>] = [:]
     private let limit = 4096
 
     func parse(_ raw: String, default fallback: T?, _ lookup: (String) -> T?) -> Parsed<T> {
-        if let hit = parsed[raw] { return hit }
+        let key = ByteKey(raw)
+        if let hit = parsed[key] { return hit }
         let value = TextNormalizer.field(raw)
         let result: Parsed<T>
         if value.isEmpty {
@@ -90,7 +110,7 @@ final class LookupCache<T: Sendable> {
         } else {
             result = lookup(value).map { .valid($0) } ?? .invalid(value)
         }
-        if parsed.count < limit { parsed[raw] = result }
+        if parsed.count < limit { parsed[key] = result }
         return result
     }
 }

@@ -4,7 +4,10 @@ public enum AccountType: String, Sendable { case enterprise, individual }
 public enum Purpose: String, Sendable { case `self`, others }
 
 /// The compiled rules: lookup tables built once per run from a `RulesFile`.
-public struct RuleSet: Sendable {
+///
+/// A class: every stage holds the rules, and a struct of this many tables would be copied
+/// (retained field by field) wherever a method of it is passed as a closure.
+public final class RuleSet: Sendable {
     /// A class: every application refers to one of a handful of types, and copying a
     /// reference is cheaper than copying its sets.
     public final class SignType: Sendable, Equatable {
@@ -72,7 +75,7 @@ public struct RuleSet: Sendable {
 
     public static var embeddedJSON: [UInt8] { PackageResources.default_rules_json }
 
-    public init(json: [UInt8], origin: String, quotaOverride: Int? = nil) throws(RulesError) {
+    public convenience init(json: [UInt8], origin: String, quotaOverride: Int? = nil) throws(RulesError) {
         let file: RulesFile
         do {
             file = try JSONDecoder().decode(RulesFile.self, from: Data(json))

@@ -290,6 +290,7 @@ public struct Validator: Sendable {
     /// At least two labels of 1-63 letters (any script), digits or inner hyphens; the last
     /// label letters only.
     static func isValidDomain(_ domain: String) -> Bool {
+        if domain.utf8.allSatisfy({ $0 < 0x80 }) { return isValidASCIIDomain(domain.utf8) }
         let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
         guard labels.count >= 2 else { return false }
         for label in labels {
@@ -297,6 +298,34 @@ public struct Validator: Sendable {
             guard label.allSatisfy({ $0 == "-" || $0.isLetter || $0.isASCIIDigit }) else { return false }
         }
         return labels.last!.allSatisfy(\.isLetter)
+    }
+
+    /// `isValidDomain` on bytes, for the usual ASCII domain.
+    static func isValidASCIIDomain(_ domain: String.UTF8View) -> Bool {
+        var labels = 0
+        var length = 0
+        var first: UInt8 = 0
+        var previous: UInt8 = 0
+        var lettersOnly = true
+        func labelEnds() -> Bool {
+            labels += 1
+            return length >= 1 && length <= 63 && first != 0x2D && previous != 0x2D
+        }
+        for byte in domain {
+            if byte == 0x2E {
+                guard labelEnds() else { return false }
+                length = 0
+                lettersOnly = true
+                continue
+            }
+            let letter = (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+            guard letter || byte == 0x2D || (byte >= 0x30 && byte <= 0x39) else { return false }
+            if length == 0 { first = byte }
+            if !letter { lettersOnly = false }
+            previous = byte
+            length += 1
+        }
+        return labelEnds() && labels >= 2 && lettersOnly
     }
 }
 

@@ -150,8 +150,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             let values = table.values(for: evaluation)
             precondition(values.count == table.columns.count + raw.extras.count)
             var line: [UInt8] = []
-            for value in values { CSVRecordWriter.appendCell(value, to: &line) }
-            XMLRecordWriter.appendEscaped(app.signName, to: &line)
+            for value in values { CSVRow.appendCell(value, to: &line) }
+            XMLRow.appendEscaped(app.signName, to: &line)
         }
     }
 }

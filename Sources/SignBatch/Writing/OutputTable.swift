@@ -37,45 +37,85 @@ public struct OutputTable: Sendable {
         outcome == .accepted ? ["line", "sign_type_code", "document_type_code"] : ["line"]
     }
 
+    /// The row's cells as strings (tests and the fuzz harness; writers use `emit`).
     public func values(for evaluation: Evaluation) -> [String] {
+        var sink = StringCells()
+        emit(evaluation, to: &sink)
+        return sink.values
+    }
+
+    /// Hands the row's cells to `sink` in column order, extras last. Generic so each writer
+    /// gets its own specialized copy: no array of cells per row.
+    @inline(__always)
+    public func emit<Sink: CellSink>(_ evaluation: Evaluation, to sink: inout Sink) {
         let app = evaluation.application
-        var values: [String] = [String(app.line)]
-        values.reserveCapacity(columns.count + extraColumns.count)
-        let warnings = app.warnings.map(\.code.rawValue).joined(separator: ";")
+        sink.number(app.line)
         switch outcome {
         case .accepted:
-            values.append(app.ref)
-            values.append(app.accountID)
-            values.append((app.accountType.value ?? .enterprise).rawValue)
-            values.append(app.signName)
-            values.append(app.signType.value?.name ?? "")
-            values.append(app.signType.value.map { String($0.code) } ?? "")
-            values.append(app.international.value == true ? "1" : "0")
-            values.append((app.purpose.value ?? .self).rawValue)
-            values.append(app.documentType.value?.name ?? "")
-            values.append(app.documentType.value.map { String($0.code) } ?? "")
-            values.append(app.documentFile)
-            values.append(app.commissionFile)
-            values.append(app.remark)
-            values.append(app.productReleased.value == false ? "no" : "yes")
-            values.append(app.organizationName)
-            values.append(app.creditCode)
-            values.append(app.icpNumber)
-            values.append(warnings)
-        case .rejected, .needsDocuments:
-            values.append(app.raw[.ref] ?? "")
-            let listed = evaluation.reasons.prefix(maxReasons)
-            let codes = listed.map(\.code.rawValue)
-            var messages = listed.map(\.message)
-            if evaluation.reasons.count > maxReasons, !messages.isEmpty {
-                messages[messages.count - 1] += " (\(evaluation.reasons.count - maxReasons) more reasons not listed)"
+            sink.text(app.ref)
+            sink.text(app.accountID)
+            sink.text((app.accountType.value ?? .enterprise).rawValue)
+            sink.text(app.signName)
+            if let type = app.signType.value {
+                sink.text(type.name)
+                sink.number(type.code)
+            } else {
+                sink.text("")
+                sink.text("")
             }
-            values.append(codes.joined(separator: ";"))
-            values.append(messages.joined(separator: " | "))
-            for field in Self.fieldColumns { values.append(app.raw[field] ?? "") }
-            values.append(warnings)
+            sink.text(app.international.value == true ? "1" : "0")
+            sink.text((app.purpose.value ?? .self).rawValue)
+            if let type = app.documentType.value {
+                sink.text(type.name)
+                sink.number(type.code)
+            } else {
+                sink.text("")
+                sink.text("")
+            }
+            sink.text(app.documentFile)
+            sink.text(app.commissionFile)
+            sink.text(app.remark)
+            sink.text(app.productReleased.value == false ? "no" : "yes")
+            sink.text(app.organizationName)
+            sink.text(app.creditCode)
+            sink.text(app.icpNumber)
+        case .rejected, .needsDocuments:
+            sink.text(app.raw[.ref] ?? "")
+            let listed = evaluation.reasons.prefix(maxReasons)
+            if listed.count == 1 {
+                sink.text(listed[listed.startIndex].code.rawValue)
+            } else {
+                sink.text(listed.map(\.code.rawValue).joined(separator: ";"))
+            }
+            if evaluation.reasons.count > maxReasons, !listed.isEmpty {
+                var messages = listed.map(\.message)
+                messages[messages.count - 1] += " (\(evaluation.reasons.count - maxReasons) more reasons not listed)"
+                sink.text(messages.joined(separator: " | "))
+            } else if listed.count == 1 {
+                sink.text(listed[listed.startIndex].message)
+            } else {
+                sink.text(listed.map(\.message).joined(separator: " | "))
+            }
+            for field in Self.fieldColumns { sink.text(app.raw[field] ?? "") }
         }
-        values.append(contentsOf: app.raw.extras)
-        return values
+        switch app.warnings.count {
+        case 0: sink.text("")
+        case 1: sink.text(app.warnings[0].code.rawValue)
+        default: sink.text(app.warnings.map(\.code.rawValue).joined(separator: ";"))
+        }
+        for extra in app.raw.extras { sink.text(extra) }
     }
+}
+
+/// Receives one output row's cells in column order.
+public protocol CellSink {
+    mutating func text(_ value: String)
+    mutating func number(_ value: Int)
+}
+
+/// Collects cells as strings.
+struct StringCells: CellSink {
+    var values: [String] = []
+    mutating func text(_ value: String) { values.append(value) }
+    mutating func number(_ value: Int) { values.append(String(value)) }
 }

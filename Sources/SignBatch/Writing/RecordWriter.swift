@@ -1,117 +1,75 @@
-/// Output formats (`--format`); the default follows the input.
-public enum OutputFormat: String, Sendable, CaseIterable {
-    case csv, xml, jsonl
+/// How one output format lays out a file: what comes before and after the rows, and each
+/// row's cells (received as a `CellSink`) into one reused buffer.
+protocol RowFormat: CellSink {
+    init(table: OutputTable)
+    var prolog: [UInt8] { get }
+    var epilogue: [UInt8] { get }
+    /// The row being built; valid after `finish()`.
+    var row: [UInt8] { get }
+    mutating func start()
+    mutating func finish()
 }
 
-/// Writes one output file of a batch. Rows arrive in input order; nothing is visible under
-/// the final name until `commit()`.
-public protocol RecordWriter: AnyObject {
-    func write(_ values: [String]) throws(BatchError)
-    func commit() throws(BatchError)
-}
-
-public enum RecordWriters {
-    public static func make(_ format: OutputFormat, path: String, table: OutputTable) throws(BatchError) -> RecordWriter {
-        let file = try AtomicFile(path: path)
-        switch format {
-        case .csv: return try CSVRecordWriter(file: file, header: table.columns + table.extraColumns)
-        case .jsonl: return JSONLRecordWriter(file: file, table: table)
-        case .xml: return try XMLRecordWriter(file: file, table: table)
-        }
-    }
-}
-
-/// RFC 4180 output, UTF-8, LF line ends, with formula-injection protection.
-public final class CSVRecordWriter: RecordWriter {
-    private let file: AtomicFile
-    private var line: [UInt8] = []
-
-    init(file: AtomicFile, header: [String]) throws(BatchError) {
-        self.file = file
-        line.reserveCapacity(1024)
-        try write(header)
-    }
-
-    public func write(_ values: [String]) throws(BatchError) {
-        line.removeAll(keepingCapacity: true)
-        for (index, value) in values.enumerated() {
-            if index > 0 { line.append(0x2C) }
-            CSVRecordWriter.appendCell(value, to: &line)
-        }
-        line.append(0x0A)
-        try file.write(line)
-    }
-
-    public func commit() throws(BatchError) { try file.commit() }
-
-    /// A cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first)
-    /// gets a leading `'`; a cell with a comma, quote or line break is quoted.
-    public static func appendCell(_ value: String, to out: inout [UInt8]) {
-        let utf8 = value.utf8
-        var needsQuotes = false
-        var formula = false
-        if let first = utf8.first {
-            formula = first == 0x3D || first == 0x2B || first == 0x2D || first == 0x40 || first == 0x09 || first == 0x0D
-        }
-        for byte in utf8 where byte == 0x2C || byte == 0x22 || byte == 0x0A || byte == 0x0D {
-            needsQuotes = true
-            break
-        }
-        if !needsQuotes && !formula {
-            out.append(contentsOf: utf8)
-            return
-        }
-        if needsQuotes { out.append(0x22) }
-        if formula { out.append(0x27) }
-        if needsQuotes {
-            for byte in utf8 {
-                out.append(byte)
-                if byte == 0x22 { out.append(0x22) }
-            }
-            out.append(0x22)
-        } else {
-            out.append(contentsOf: utf8)
-        }
-    }
-}
-
-/// One JSON object per line; numeric columns unquoted, unknown columns under `extra`.
-public final class JSONLRecordWriter: RecordWriter {
+/// Writes one output file of a batch in one format. Rows arrive in input order; nothing is
+/// visible under the final name until `commit()`. Generic rather than a protocol: the
+/// batch loop is specialized per format, so a row goes from the evaluation to bytes with
+/// no dynamic dispatch and no array of cells in between.
+final class RecordWriter<Format: RowFormat> {
     private let file: AtomicFile
     private let table: OutputTable
-    private let numeric: [Bool]
-    private var out: [UInt8] = []
+    private var format: Format
 
-    init(file: AtomicFile, table: OutputTable) {
+    convenience init(path: String, table: OutputTable) throws(BatchError) {
+        try self.init(file: try AtomicFile(path: path), table: table)
+    }
+
+    init(file: AtomicFile, table: OutputTable) throws(BatchError) {
         self.file = file
         self.table = table
-        let numericColumns = table.numericColumns
-        numeric = table.columns.map { numericColumns.contains($0) }
+        format = Format(table: table)
+        try file.write(format.prolog)
     }
 
-    public func write(_ values: [String]) throws(BatchError) {
-        out.removeAll(keepingCapacity: true)
-        out.append(UInt8(ascii: "{"))
-        for (index, column) in table.columns.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            JSONValue.appendString(column, to: &out)
-            out.append(UInt8(ascii: ":"))
-            let value = values[index]
-            if numeric[index], !value.isEmpty { out.append(contentsOf: value.utf8) } else { JSONValue.appendString(value, to: &out) }
-        }
-        if !table.extraColumns.isEmpty {
-            out.append(contentsOf: ",\"extra\":{".utf8)
-            for (index, column) in table.extraColumns.enumerated() {
-                if index > 0 { out.append(UInt8(ascii: ",")) }
-                JSONValue.appendString(column, to: &out)
-                out.append(UInt8(ascii: ":"))
-                JSONValue.appendString(values[table.columns.count + index], to: &out)
-            }
-            out.append(UInt8(ascii: "}"))
-        }
-        out.append(contentsOf: "}\n".utf8)
-        try file.write(out)
+    func write(_ evaluation: Evaluation) throws(BatchError) {
+        format.start()
+        table.emit(evaluation, to: &format)
+        format.finish()
+        try file.write(format.row)
     }
 
-    public func commit() throws(BatchError) { try file.commit() }
+    /// One row of text cells (tests write arbitrary cells through it).
+    func write(_ values: [String]) throws(BatchError) {
+        format.start()
+        for value in values { format.text(value) }
+        format.finish()
+        try file.write(format.row)
+    }
+
+    func commit() throws(BatchError) {
+        try file.write(format.epilogue)
+        try file.commit()
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Decimal digits of `value`, without going through a `String`.
+    @inline(__always)
+    mutating func appendDecimal(_ value: Int) {
+        if value >= 0 && value < 10 {
+            append(UInt8(truncatingIfNeeded: 0x30 + value))
+            return
+        }
+        var magnitude = value.magnitude
+        if value < 0 { append(UInt8(ascii: "-")) }
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for 20 digits
+        Swift.withUnsafeMutableBytes(of: &digits) { raw in
+            var index = raw.count
+            repeat {
+                index -= 1
+                raw[index] = UInt8(truncatingIfNeeded: 0x30 + magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[index...]))
+        }
+    }
 }

@@ -2,39 +2,58 @@
 /// children named like the columns, unknown CSV columns as `<extra name="…">`. Valid
 /// against `signbatch-output.xsd`. Text is escaped here; characters XML 1.0 cannot carry
 /// (C0 controls other than tab, LF, CR) only reach rejected rows, as U+FFFD.
-public final class XMLRecordWriter: RecordWriter {
-    private let file: AtomicFile
-    private let table: OutputTable
-    private var out: [UInt8] = []
+public struct XMLRow: RowFormat {
+    let prolog: [UInt8]
+    var epilogue: [UInt8] { Array("</applications>\n".utf8) }
+    private(set) var row: [UInt8] = []
+    /// `    <line>` … then `    <extra name="…">` for the extras.
+    private let opens: [[UInt8]]
+    /// `</line>\n` … then `</extra>\n`.
+    private let closes: [[UInt8]]
+    private var index = 0
 
-    init(file: AtomicFile, table: OutputTable) throws(BatchError) {
-        self.file = file
-        self.table = table
-        try file.write("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<applications outcome=\"\(table.outcome.rawValue)\">\n")
+    init(table: OutputTable) {
+        prolog = Array("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<applications outcome=\"\(table.outcome.rawValue)\">\n".utf8)
+        var opens: [[UInt8]] = []
+        var closes: [[UInt8]] = []
+        for column in table.columns {
+            opens.append(Array("    <\(column)>".utf8))
+            closes.append(Array("</\(column)>\n".utf8))
+        }
+        for column in table.extraColumns {
+            var open = Array("    <extra name=\"".utf8)
+            XMLRow.appendEscaped(column, to: &open, inAttribute: true)
+            open.append(contentsOf: "\">".utf8)
+            opens.append(open)
+            closes.append(Array("</extra>\n".utf8))
+        }
+        self.opens = opens
+        self.closes = closes
+        row.reserveCapacity(4096)
     }
 
-    public func write(_ values: [String]) throws(BatchError) {
-        out.removeAll(keepingCapacity: true)
-        out.append(contentsOf: "  <application>\n".utf8)
-        for (index, column) in table.columns.enumerated() {
-            out.append(contentsOf: "    <\(column)>".utf8)
-            Self.appendEscaped(values[index], to: &out)
-            out.append(contentsOf: "</\(column)>\n".utf8)
-        }
-        for (index, column) in table.extraColumns.enumerated() {
-            out.append(contentsOf: "    <extra name=\"".utf8)
-            Self.appendEscaped(column, to: &out, inAttribute: true)
-            out.append(contentsOf: "\">".utf8)
-            Self.appendEscaped(values[table.columns.count + index], to: &out)
-            out.append(contentsOf: "</extra>\n".utf8)
-        }
-        out.append(contentsOf: "  </application>\n".utf8)
-        try file.write(out)
+    mutating func start() {
+        row.removeAll(keepingCapacity: true)
+        row.append(contentsOf: "  <application>\n".utf8)
+        index = 0
     }
 
-    public func commit() throws(BatchError) {
-        try file.write("</applications>\n")
-        try file.commit()
+    mutating func finish() {
+        row.append(contentsOf: "  </application>\n".utf8)
+    }
+
+    public mutating func text(_ value: String) {
+        row.append(contentsOf: opens[index])
+        XMLRow.appendEscaped(value, to: &row)
+        row.append(contentsOf: closes[index])
+        index += 1
+    }
+
+    public mutating func number(_ value: Int) {
+        row.append(contentsOf: opens[index])
+        row.appendDecimal(value)
+        row.append(contentsOf: closes[index])
+        index += 1
     }
 
     /// In an attribute, tab and line feed are written as references too: a parser would

@@ -1,0 +1,51 @@
+/// One JSON object per line; numeric columns unquoted, unknown columns under `extra`.
+struct JSONLRow: RowFormat {
+    var prolog: [UInt8] { [] }
+    var epilogue: [UInt8] { [] }
+    private(set) var row: [UInt8] = []
+    /// `{"line":`, `,"ref":` … then `,"extra":{"name":`, `,"other":` for the extras.
+    private let keys: [[UInt8]]
+    private let columnCount: Int
+    private var index = 0
+
+    init(table: OutputTable) {
+        var keys: [[UInt8]] = []
+        for (index, column) in table.columns.enumerated() {
+            var key: [UInt8] = Array((index == 0 ? "{" : ",").utf8)
+            JSONValue.appendString(column, to: &key)
+            key.append(UInt8(ascii: ":"))
+            keys.append(key)
+        }
+        for (index, column) in table.extraColumns.enumerated() {
+            var key: [UInt8] = Array((index == 0 ? ",\"extra\":{" : ",").utf8)
+            JSONValue.appendString(column, to: &key)
+            key.append(UInt8(ascii: ":"))
+            keys.append(key)
+        }
+        self.keys = keys
+        columnCount = table.columns.count
+        row.reserveCapacity(2048)
+    }
+
+    mutating func start() {
+        row.removeAll(keepingCapacity: true)
+        index = 0
+    }
+
+    mutating func finish() {
+        if keys.count > columnCount { row.append(UInt8(ascii: "}")) }
+        row.append(contentsOf: "}\n".utf8)
+    }
+
+    mutating func text(_ value: String) {
+        row.append(contentsOf: keys[index])
+        index += 1
+        JSONValue.appendString(value, to: &row)
+    }
+
+    mutating func number(_ value: Int) {
+        row.append(contentsOf: keys[index])
+        index += 1
+        row.appendDecimal(value)
+    }
+}
