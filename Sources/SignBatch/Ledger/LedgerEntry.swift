@@ -1,3 +1,5 @@
+import Foundation
+
 /// How an account holds a signature.
 public enum HeldStatus: String, Sendable, CaseIterable {
     case existing
@@ -20,12 +22,27 @@ public struct SignatureKey: Hashable, Sendable {
     // Keys are NFKC text, so equal keys have equal bytes: hashing and comparing the bytes
     // skips the Unicode normalization `String` would do for every Chinese name.
     public static func == (lhs: SignatureKey, rhs: SignatureKey) -> Bool {
-        lhs.international == rhs.international && lhs.folded.utf8.elementsEqual(rhs.folded.utf8)
+        lhs.international == rhs.international && String.sameBytes(lhs.folded, rhs.folded)
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(international)
         hasher.combineUTF8(of: folded)
+    }
+}
+
+extension String {
+    /// Byte equality of the UTF-8 forms (not `==`, which compares canonical equivalence).
+    @inline(__always)
+    static func sameBytes(_ lhs: String, _ rhs: String) -> Bool {
+        guard lhs.utf8.count == rhs.utf8.count else { return false }
+        var lhs = lhs
+        var rhs = rhs
+        return lhs.withUTF8 { left in
+            rhs.withUTF8 { right in
+                left.count == 0 || memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0
+            }
+        }
     }
 }
 
@@ -45,7 +62,7 @@ extension Hasher {
 struct ByteKey: Hashable {
     let text: String
     init(_ text: String) { self.text = text }
-    static func == (lhs: ByteKey, rhs: ByteKey) -> Bool { lhs.text.utf8.elementsEqual(rhs.text.utf8) }
+    static func == (lhs: ByteKey, rhs: ByteKey) -> Bool { String.sameBytes(lhs.text, rhs.text) }
     func hash(into hasher: inout Hasher) { hasher.combineUTF8(of: text) }
 }
 

@@ -21,9 +21,14 @@ public final class Admission {
     /// Accounts in the order this batch first names them.
     public private(set) var accountOrder: [String] = []
 
-    public init(session: LedgerSession, quota: Int) {
+    /// `false` when nothing will read the batch's ledger changes (the last batch of a dry
+    /// run): decisions are the same, only the ledger is not told.
+    private let records: Bool
+
+    public init(session: LedgerSession, quota: Int, records: Bool = true) {
         self.session = session
         self.quota = quota
+        self.records = records
     }
 
     /// Registers an account of the batch so its usage is reported even if nothing is admitted.
@@ -59,7 +64,10 @@ public final class Admission {
         }
         let status: HeldStatus = outcome == .accepted ? .accepted : .needsDocuments
         account.held[key] = (status, true)
-        try session.record(AdmittedEntry(accountID: id, key: key, signName: app.signName, status: status, line: app.line))
+        if records {
+            try session.record(AdmittedEntry(accountID: id, key: key, signName: app.signName, status: status,
+                                             line: app.line))
+        }
         return nil
     }
 

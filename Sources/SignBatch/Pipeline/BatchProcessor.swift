@@ -2,7 +2,6 @@
 /// → write, then commits the ledger only once the outputs are in place.
 public final class BatchProcessor {
     private let rules: RuleSet
-    private let normalizer: Normalizer
     private let validator: Validator
     private let configuration: Configuration
     private let ledger: LedgerSession
@@ -10,7 +9,6 @@ public final class BatchProcessor {
 
     public init(rules: RuleSet, configuration: Configuration, ledger: LedgerSession, progress: ProgressLine?) {
         self.rules = rules
-        normalizer = Normalizer(rules: rules)
         validator = Validator(rules: rules)
         self.configuration = configuration
         self.ledger = ledger
@@ -18,7 +16,8 @@ public final class BatchProcessor {
     }
 
     /// Never throws: a batch that fails is a summary with status `failed` and its error.
-    public func process(_ source: BatchSource) -> (BatchSummary, BatchError?) {
+    /// `last`: no batch of this run follows it.
+    public func process(_ source: BatchSource, last: Bool = false) -> (BatchSummary, BatchError?) {
         let outputDirectory = "\(configuration.outputDirectory)/\(source.name)"
         var summary = BatchSummary(batch: source.fileName, path: source.path, sha256: "", status: .processed,
                                    dryRun: configuration.dryRun, outputDirectory: outputDirectory)
@@ -33,7 +32,8 @@ public final class BatchProcessor {
             try ledger.beginBatch(sha256: fingerprint.sha256, name: source.fileName, path: source.path,
                                   undoingEarlier: alreadyProcessed)
             do throws(BatchError) {
-                try run(source, fingerprint: fingerprint, outputDirectory: outputDirectory, summary: &summary)
+                try run(source, fingerprint: fingerprint, outputDirectory: outputDirectory, summary: &summary,
+                        discardLedger: configuration.dryRun && last)
             } catch {
                 ledger.rollbackBatch()
                 throw error
@@ -75,18 +75,24 @@ public final class BatchProcessor {
         }
     }
 
-    private func run(_ source: BatchSource, fingerprint: BatchFingerprint,
-                     outputDirectory: String, summary: inout BatchSummary) throws(BatchError) {
+    /// `discardLedger`: the batch's ledger changes would be rolled back before anything
+    /// reads them (the last batch of a dry run), so they are not made at all.
+    private func run(_ source: BatchSource, fingerprint: BatchFingerprint, outputDirectory: String,
+                     summary: inout BatchSummary, discardLedger: Bool) throws(BatchError) {
         let reader = try makeReader(source, fingerprint, &summary)
         summary.warnings = reader.warnings
         try AtomicFile.makeDirectory(outputDirectory)
         // Under the run lock no other run writes here: temporary files are a killed run's.
         AtomicFile.removeStaleTemporaries(in: outputDirectory)
 
-        let documents = DocumentChecker(baseDirectory: configuration.documentsDirectory ?? source.directory,
-                                        maxBytes: rules.file.certificate.maxBytes)
-        let admission = Admission(session: ledger, quota: rules.quota)
-        let evaluator = RowEvaluator(reader: reader, normalizer: normalizer, validator: validator, documents: documents)
+        let documentsDirectory = configuration.documentsDirectory ?? source.directory
+        let makeStage = { [rules, validator] in
+            EvaluationStage(normalizer: Normalizer(rules: rules), validator: validator,
+                            documents: DocumentChecker(baseDirectory: documentsDirectory,
+                                                       maxBytes: rules.file.certificate.maxBytes))
+        }
+        let admission = Admission(session: ledger, quota: rules.quota, records: !discardLedger)
+        let evaluator = RowEvaluator(reader: reader, workerStage: makeStage(), callerStage: makeStage())
         let format = configuration.format ?? (source.format == .xml ? .xml : .csv)
         let files = OutputFiles(directory: outputDirectory, ext: format.rawValue, batchPath: source.path,
                                 extraColumns: reader.layout.extraColumns)
@@ -100,7 +106,11 @@ public final class BatchProcessor {
         AtomicFile.syncDirectory(outputDirectory)
 
         // Only now, with every output in place, does the ledger learn of the batch.
-        try ledger.commitBatch(rows: summary.rows)
+        if discardLedger {
+            ledger.rollbackBatch()
+        } else {
+            try ledger.commitBatch(rows: summary.rows)
+        }
     }
 
     /// Admission and output of every row, in input order, into the three output files.

@@ -1,8 +1,16 @@
 import Foundation
 
 /// The per-row work that needs no order: reading, normalization, validation and the
-/// certificate checks. It runs on its own thread, a chunk of rows ahead of admission and
-/// writing, which must follow input order; the two cores then share a batch.
+/// certificate checks, in chunks of rows. Admission and writing must follow input order
+/// and stay on the caller's thread; everything else is shared between two threads:
+///
+/// - a worker thread reads chunks (the reader is sequential) and evaluates them;
+/// - the caller, whenever the next chunk in order is not ready, evaluates a waiting chunk
+///   itself instead of sleeping.
+///
+/// The split balances itself: whichever thread has nothing better to do evaluates. Each
+/// thread has its own `EvaluationStage` (their caches are not shared), and the result of
+/// evaluating a row does not depend on which thread did it.
 final class RowEvaluator: @unchecked Sendable {
     enum Message {
         case rows([Evaluation])
@@ -10,60 +18,175 @@ final class RowEvaluator: @unchecked Sendable {
         case failed(BatchError)
     }
 
-    private let reader: BatchReader
-    private let normalizer: Normalizer
-    private let validator: Validator
-    private let documents: DocumentChecker
-    private let queue = ChunkQueue<Message>(capacity: 8)
-    private let finished = DispatchSemaphore(value: 0)
+    private enum Slot {
+        case read([RawApplication])
+        case claimed
+        case evaluated([Evaluation])
+    }
+
     // Small enough that a chunk stays below malloc's mmap threshold: no page-fault churn.
     static let chunkSize = 128
+    /// Chunks in flight at most: bounds memory whatever the batch size.
+    static let capacity = 16
+    /// Read-but-unclaimed chunks the worker keeps in stock for the caller to take.
+    private static let stock = 2
 
-    /// Everything passed in is used by the evaluator's thread alone from now on.
-    init(reader: BatchReader, normalizer: Normalizer, validator: Validator, documents: DocumentChecker) {
+    private let reader: BatchReader
+    private let workerStage: EvaluationStage
+    private let callerStage: EvaluationStage
+    private let condition = NSCondition()
+    private let finished = DispatchSemaphore(value: 0)
+    // Guarded by `condition`. Chunk `n` lives in `slots[n % capacity]`.
+    private var slots = [Slot?](repeating: nil, count: RowEvaluator.capacity)
+    /// The next chunk the caller takes.
+    private var head = 0
+    /// Chunks read so far.
+    private var readCount = 0
+    /// What follows the last chunk read (`.end` or `.failed`), once the reader is done.
+    private var terminal: Message?
+    private var closed = false
+
+    /// Everything passed in is used by the evaluator alone from now on; the stages must be
+    /// distinct objects.
+    init(reader: BatchReader, workerStage: EvaluationStage, callerStage: EvaluationStage) {
         self.reader = reader
-        self.normalizer = normalizer
-        self.validator = validator
-        self.documents = documents
+        self.workerStage = workerStage
+        self.callerStage = callerStage
     }
 
     func start() {
         let thread = Thread { [self] in
-            produce()
+            work()
             finished.signal()
         }
         thread.stackSize = 8 << 20
         thread.start()
     }
 
-    /// The next message in input order; blocks until the evaluator has one.
-    func next() -> Message { queue.take() ?? .end }
+    /// The next chunk in input order, evaluated; blocks (or evaluates) until there is one.
+    func next() -> Message {
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            if head == readCount {
+                if let terminal { return terminal }
+                if closed { return .end }
+                condition.wait()
+                continue
+            }
+            let index = head % Self.capacity
+            switch slots[index]! {
+            case .evaluated(let evaluations):
+                slots[index] = nil
+                head += 1
+                condition.broadcast()
+                return .rows(evaluations)
+            case .read:
+                evaluate(head, with: callerStage)
+            case .claimed:
+                if let waiting = oldestUnclaimed() {
+                    evaluate(waiting, with: callerStage)
+                } else {
+                    condition.wait()
+                }
+            }
+        }
+    }
 
-    /// Stops the evaluator early (the batch failed while writing) and waits for it.
+    /// Stops the worker early (the batch failed while writing) and waits for it.
     func cancel() {
-        queue.close()
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
         finished.wait()
     }
 
-    /// Waits for the evaluator's thread after `.end` or `.failed`.
+    /// Waits for the worker's thread after `.end` or `.failed`.
     func join() { finished.wait() }
 
-    private func produce() {
-        var chunk: [Evaluation] = []
+    private func work() {
+        condition.lock()
+        defer { condition.unlock() }
+        while !closed {
+            let stocked = slotsInState { if case .read = $0 { true } else { false } }
+            if terminal == nil, readCount - head < Self.capacity, stocked < Self.stock {
+                condition.unlock()
+                let (chunk, end) = readChunk()
+                condition.lock()
+                if closed { return }
+                if !chunk.isEmpty {
+                    slots[readCount % Self.capacity] = .read(chunk)
+                    readCount += 1
+                }
+                if let end { terminal = end }
+                condition.broadcast()
+                continue
+            }
+            if let waiting = oldestUnclaimed() {
+                evaluate(waiting, with: workerStage)
+                continue
+            }
+            // Reader done and nothing left to evaluate: the caller drains the rest.
+            if terminal != nil { return }
+            condition.wait()
+        }
+    }
+
+    /// Up to `chunkSize` rows, and `.end` / `.failed` when the reader is done.
+    private func readChunk() -> ([RawApplication], Message?) {
+        var chunk: [RawApplication] = []
         chunk.reserveCapacity(Self.chunkSize)
         do throws(BatchError) {
-            while let raw = try reader.next() {
-                chunk.append(evaluate(raw))
-                if chunk.count == Self.chunkSize {
-                    guard queue.put(.rows(chunk)) else { return }
-                    chunk.removeAll(keepingCapacity: true)
-                }
+            while chunk.count < Self.chunkSize {
+                guard let raw = try reader.next() else { return (chunk, .end) }
+                chunk.append(raw)
             }
-            if !chunk.isEmpty { guard queue.put(.rows(chunk)) else { return } }
-            _ = queue.put(.end)
+            return (chunk, nil)
         } catch {
-            _ = queue.put(.failed(error))
+            return (chunk, .failed(error))
         }
+    }
+
+    /// Evaluates chunk `sequence` outside the lock. Called and returns with the lock held.
+    private func evaluate(_ sequence: Int, with stage: EvaluationStage) {
+        let index = sequence % Self.capacity
+        guard case .read(let chunk) = slots[index] else { return }
+        slots[index] = .claimed
+        condition.unlock()
+        var evaluations: [Evaluation] = []
+        evaluations.reserveCapacity(chunk.count)
+        for raw in chunk { evaluations.append(stage.evaluate(raw)) }
+        condition.lock()
+        slots[index] = .evaluated(evaluations)
+        condition.broadcast()
+    }
+
+    private func oldestUnclaimed() -> Int? {
+        for sequence in head..<readCount {
+            if case .read = slots[sequence % Self.capacity] { return sequence }
+        }
+        return nil
+    }
+
+    private func slotsInState(_ matches: (Slot) -> Bool) -> Int {
+        var count = 0
+        for sequence in head..<readCount where slots[sequence % Self.capacity].map(matches) == true { count += 1 }
+        return count
+    }
+}
+
+/// Normalization, validation and the certificate checks of one row. Not thread-safe (its
+/// lookup caches): one per thread.
+final class EvaluationStage {
+    private let normalizer: Normalizer
+    private let validator: Validator
+    private let documents: DocumentChecker
+
+    init(normalizer: Normalizer, validator: Validator, documents: DocumentChecker) {
+        self.normalizer = normalizer
+        self.validator = validator
+        self.documents = documents
     }
 
     func evaluate(_ raw: RawApplication) -> Evaluation {
@@ -75,49 +198,5 @@ final class RowEvaluator: @unchecked Sendable {
             reasons += documents.check(app.commissionFile, role: .commission)
         }
         return Evaluation(application: app, reasons: reasons)
-    }
-}
-
-/// A bounded first-in first-out queue between two threads: a ring of `capacity` slots.
-final class ChunkQueue<Element>: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var slots: [Element?]
-    private var head = 0
-    private var count = 0
-    private var closed = false
-
-    init(capacity: Int) { slots = Array(repeating: nil, count: capacity) }
-
-    /// Blocks while full; false once the queue is closed (the item is dropped).
-    func put(_ item: Element) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        while count == slots.count && !closed { condition.wait() }
-        if closed { return false }
-        slots[(head + count) % slots.count] = item
-        count += 1
-        condition.broadcast()
-        return true
-    }
-
-    /// Blocks while empty; `nil` once closed and drained.
-    func take() -> Element? {
-        condition.lock()
-        defer { condition.unlock() }
-        while count == 0 && !closed { condition.wait() }
-        if count == 0 { return nil }
-        let item = slots[head]
-        slots[head] = nil
-        head = (head + 1) % slots.count
-        count -= 1
-        condition.broadcast()
-        return item
-    }
-
-    func close() {
-        condition.lock()
-        closed = true
-        condition.broadcast()
-        condition.unlock()
     }
 }

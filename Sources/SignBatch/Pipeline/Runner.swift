@@ -63,8 +63,8 @@ public final class Runner {
             try store.session(persist: !configuration.dryRun) { session in
                 let processor = BatchProcessor(rules: rules, configuration: configuration, ledger: session,
                                                progress: progress)
-                for batch in batches {
-                    let (summary, failure) = processor.process(batch)
+                for (index, batch) in batches.enumerated() {
+                    let (summary, failure) = processor.process(batch, last: index == batches.count - 1)
                     let entry = BatchReport(summary: summary, failure: failure)
                     report(entry)
                     reports.append(entry)
