@@ -32,9 +32,27 @@ public struct Evaluation: Sendable {
 
     public init(application: Application, reasons: [Finding]) {
         self.application = application
-        let rejections = reasons.filter { $0.code.severity == .rejection }
-        let needs = reasons.filter { $0.code.severity == .needsDocuments }
-        self.reasons = rejections + needs
-        outcome = !rejections.isEmpty ? .rejected : !needs.isEmpty ? .needsDocuments : .accepted
+        // Usually the reasons are already in order (or there are none): no new arrays.
+        var rejected = false
+        var ordered = true
+        var needsDocuments = false
+        for reason in reasons {
+            switch reason.code.severity {
+            case .rejection:
+                rejected = true
+                if needsDocuments { ordered = false }
+            case .needsDocuments:
+                needsDocuments = true
+            case .warning:
+                ordered = false  // not a reason: dropped below
+            }
+        }
+        if ordered {
+            self.reasons = reasons
+        } else {
+            self.reasons = reasons.filter { $0.code.severity == .rejection }
+                + reasons.filter { $0.code.severity == .needsDocuments }
+        }
+        outcome = rejected ? .rejected : needsDocuments ? .needsDocuments : .accepted
     }
 }

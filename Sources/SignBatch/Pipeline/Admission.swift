@@ -18,6 +18,7 @@ public final class Admission {
     private let session: LedgerSession
     private let quota: Int
     private var accounts: [String: Account] = [:]
+    private var last: (id: String, account: Account)?
     /// Accounts in the order this batch first names them.
     public private(set) var accountOrder: [String] = []
 
@@ -37,10 +38,17 @@ public final class Admission {
     }
 
     private func load(_ id: String) throws(BatchError) -> Account {
-        if let account = accounts[id] { return account }
-        let account = Account(held: try session.holdings(of: id))
-        accounts[id] = account
-        accountOrder.append(id)
+        // A row is noted, then admitted: the second lookup of its account hashes nothing.
+        if let last, last.id == id { return last.account }
+        let account: Account
+        if let known = accounts[id] {
+            account = known
+        } else {
+            account = Account(held: try session.holdings(of: id))
+            accounts[id] = account
+            accountOrder.append(id)
+        }
+        last = (id, account)
         return account
     }
 

@@ -200,7 +200,9 @@ public final class RuleSet: Sendable {
     public func isNeutral(folded: String) -> Bool {
         var letters: [Unicode.Scalar] = []
         letters.reserveCapacity(folded.utf8.count)
-        for scalar in folded.unicodeScalars where scalar.properties.generalCategory != .decimalNumber {
+        for scalar in folded.unicodeScalars {
+            if scalar.isASCII ? (scalar.value >= 0x30 && scalar.value <= 0x39)
+                : scalar.properties.generalCategory == .decimalNumber { continue }
             // A character no neutral word has settles it at once (most real names).
             if !neutralTrie.alphabet.contains(scalar.value) { return false }
             letters.append(scalar)

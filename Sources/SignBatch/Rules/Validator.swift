@@ -52,7 +52,7 @@ public struct Validator: Sendable {
                 let region = international ? "an international" : "a mainland"
                 // Simple text has no combining sequences: one scalar is one character.
                 let length = TextNormalizer.isSimple(app.signName)
-                    ? app.signName.unicodeScalars.count : app.signName.count
+                    ? app.signName.utf8.reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) } : app.signName.count
                 if length < limit.minLength || length > limit.maxLength {
                     reject(.signLength,
                            "sign_name '\(app.signName)' has \(length) character\(length == 1 ? "" : "s"); \(region) signature needs \(limit.minLength)-\(limit.maxLength)")
