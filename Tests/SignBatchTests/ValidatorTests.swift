@@ -437,4 +437,20 @@ struct ValidatorTests {
             #expect(code.severity == expected, "\(code.rawValue)")
         }
     }
+
+    /// The byte-level fast paths of the remark and organization checks agree with `String`
+    /// on simple text and defer to it on text with combining sequences.
+    @Test(arguments: [
+        ("腾讯云会议通知", "腾讯云"), ("腾讯云", "腾讯云会议"), ("tencentcloudsms", "cloud"), ("abc", "abd"),
+        ("短信", "短信"), ("q\u{307}x", "q"), ("éa", "e"), ("x腾", "腾"), ("a", "ab"), ("ab", "b"),
+    ])
+    func substringAndSubsequenceMatchString(haystack: String, needle: String) {
+        #expect(Validator.contains(haystack, needle) == haystack.contains(needle))
+        var iterator = haystack.makeIterator()
+        let subsequence = needle.allSatisfy { character in
+            while let next = iterator.next() { if next == character { return true } }
+            return false
+        }
+        #expect(Validator.isSubsequence(needle, of: haystack) == subsequence)
+    }
 }

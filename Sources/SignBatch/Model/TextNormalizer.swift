@@ -49,12 +49,14 @@ public enum TextNormalizer {
         if isSimple(text) {
             // Only ASCII letters have case here, and only ASCII bytes are whitespace.
             if !text.utf8.contains(where: { ($0 >= 0x41 && $0 <= 0x5A) || isASCIISpace($0) }) { return text }
-            var bytes = [UInt8]()
-            bytes.reserveCapacity(text.utf8.count)
-            for byte in text.utf8 where !isASCIISpace(byte) {
-                bytes.append(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
+            return String(unsafeUninitializedCapacity: text.utf8.count) { out in
+                var count = 0
+                for byte in text.utf8 where !isASCIISpace(byte) {
+                    out[count] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+                    count += 1
+                }
+                return count
             }
-            return String(decoding: bytes, as: UTF8.self)
         }
         var out = String.UnicodeScalarView()
         for scalar in text.lowercased().unicodeScalars where !scalar.properties.isWhitespace {

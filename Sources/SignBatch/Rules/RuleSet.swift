@@ -198,16 +198,19 @@ public final class RuleSet: Sendable {
 
     /// SPEC §4.1: the folded name without digits is empty or splits entirely into neutral words.
     public func isNeutral(folded: String) -> Bool {
+        // A character no neutral word has settles it at once (most real names), before
+        // anything is allocated.
+        for scalar in folded.unicodeScalars where !Self.isDigit(scalar) {
+            if !neutralTrie.alphabet.contains(scalar.value) { return false }
+        }
         var letters: [Unicode.Scalar] = []
         letters.reserveCapacity(folded.utf8.count)
-        for scalar in folded.unicodeScalars {
-            if scalar.isASCII ? (scalar.value >= 0x30 && scalar.value <= 0x39)
-                : scalar.properties.generalCategory == .decimalNumber { continue }
-            // A character no neutral word has settles it at once (most real names).
-            if !neutralTrie.alphabet.contains(scalar.value) { return false }
-            letters.append(scalar)
-        }
+        for scalar in folded.unicodeScalars where !Self.isDigit(scalar) { letters.append(scalar) }
         return neutralTrie.splits(letters)
+    }
+
+    private static func isDigit(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.isASCII ? (scalar.value >= 0x30 && scalar.value <= 0x39) : scalar.properties.generalCategory == .decimalNumber
     }
 }
 

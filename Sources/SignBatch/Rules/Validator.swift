@@ -1,3 +1,5 @@
+import Glibc
+
 /// SPEC §4: every rejection reason that applies to an application (except document paths,
 /// duplicates and quota, which later stages decide). An empty required field gets only its
 /// `…_MISSING` code.
@@ -138,10 +140,11 @@ public struct Validator: Sendable {
             }
         case .accountName:
             let limit = rules.file.remark.maxAccountNameLength
-            if app.remark.count > limit {
+            // A string has no more characters than bytes: most remarks are decided by length.
+            if app.remark.utf8.count > limit, app.remark.count > limit {
                 reject(.remarkInvalid, "remark has \(app.remark.count) characters; an account name has at most \(limit)")
             }
-            if !app.signName.isEmpty, !TextNormalizer.fold(app.remark).contains(app.signKey) {
+            if !app.signName.isEmpty, !Self.contains(TextNormalizer.fold(app.remark), app.signKey) {
                 reject(.remarkMismatch,
                        "sign_name '\(app.signName)' does not occur in the account name '\(app.remark)'")
             }
@@ -224,7 +227,36 @@ public struct Validator: Sendable {
         return "\(shown) (\(codes.joined(separator: " ")))"
     }
 
+    /// Whether `haystack` contains `needle`. Both are folded (no whitespace); when both are
+    /// simple (no combining sequences) a byte search is exact, else `String` decides.
+    static func contains(_ haystack: String, _ needle: String) -> Bool {
+        guard !needle.isEmpty, TextNormalizer.isSimple(haystack), TextNormalizer.isSimple(needle) else {
+            return haystack.contains(needle)
+        }
+        let found = haystack.utf8.withContiguousStorageIfAvailable { hay in
+            needle.utf8.withContiguousStorageIfAvailable { pin in
+                guard pin.count <= hay.count else { return false }
+                let first = pin[0]
+                for start in 0...(hay.count - pin.count) where hay[start] == first {
+                    if memcmp(hay.baseAddress! + start, pin.baseAddress!, pin.count) == 0 { return true }
+                }
+                return false
+            }
+        }
+        return (found ?? nil) ?? haystack.contains(needle)
+    }
+
     static func isSubsequence(_ needle: String, of haystack: String) -> Bool {
+        // Folded simple text has no whitespace and no combining sequences: one scalar is one
+        // character, and scalars are far cheaper to walk.
+        if TextNormalizer.isSimple(needle), TextNormalizer.isSimple(haystack) {
+            var scalars = haystack.unicodeScalars.makeIterator()
+            outer: for scalar in needle.unicodeScalars {
+                while let next = scalars.next() { if next == scalar { continue outer } }
+                return false
+            }
+            return true
+        }
         var iterator = haystack.makeIterator()
         outer: for character in needle {
             while let next = iterator.next() { if next == character { continue outer } }
@@ -253,7 +285,11 @@ public struct Validator: Sendable {
         } else if text.contains(where: \.isWhitespace) {
             return false
         }
-        if bytes.allSatisfy({ $0 < 0x80 }) { return isASCIIAuthority(Array(rest.utf8)) }
+        if bytes.allSatisfy({ $0 < 0x80 }), let valid = bytes.withContiguousStorageIfAvailable({
+            isASCIIAuthority(UnsafeBufferPointer(rebasing: $0[(bytes.count - rest.utf8.count)...]))
+        }) {
+            return valid
+        }
         var authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
         if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
         if let colon = authority.lastIndex(of: ":") {
@@ -266,7 +302,7 @@ public struct Validator: Sendable {
     }
 
     /// `isAbsoluteHTTPURL`'s host check on bytes, for the usual all-ASCII URL.
-    static func isASCIIAuthority(_ rest: [UInt8]) -> Bool {
+    static func isASCIIAuthority(_ rest: UnsafeBufferPointer<UInt8>) -> Bool {
         var end = rest.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? rest.count
         var start = 0
         if let at = rest[..<end].lastIndex(of: UInt8(ascii: "@")) { start = at + 1 }
