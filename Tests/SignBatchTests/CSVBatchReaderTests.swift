@@ -173,6 +173,17 @@ struct CSVBatchReaderTests {
         #expect(rows[1][.signName] == "腾讯云")
     }
 
+    /// A sequence cut between two fields is invalid in both, even though the row's bytes
+    /// laid end to end (as the reader keeps them) would read as one valid character.
+    @Test func sequenceSplitAcrossFieldsIsMalformed() throws {
+        var bytes = Array((Self.header + "\na,").utf8)
+        bytes += [0xE8, 0x85] + Array(",".utf8) + [0xBE] + Array("company,0\n".utf8)
+        let rows = try Self.readAll(Self.reader(bytes))
+        #expect(rows.count == 1)
+        #expect(rows[0].problems.map(\.code) == [.rowMalformed])
+        #expect(rows[0].problems.first?.message.contains("sign_name") == true)
+    }
+
     @Test func fieldSizeLimitMakesARowMalformed() throws {
         var limits = Self.limits
         limits.maxFieldBytes = 16

@@ -112,11 +112,21 @@ public final class CSVBatchReader: BatchReader {
                 plain = false
                 break
             }
+            // A row that is valid UTF-8 as a whole, with no field starting on a continuation
+            // byte, has every field valid on its own: no sequence can span two fields.
+            var checkFields = false
+            if !plain {
+                checkFields = Self.firstInvalidByte(UnsafeBufferPointer(rebasing: bytes[0..<end])) != nil
+                for index in 0..<stored where !checkFields {
+                    let fieldStart = index == 0 ? 0 : record.ends[index - 1]
+                    if fieldStart < end, bytes[fieldStart] & 0xC0 == 0x80 { checkFields = true }
+                }
+            }
             var start = 0
             for index in 0..<stored {
                 let fieldEnd = record.ends[index]
                 let field = UnsafeBufferPointer(rebasing: bytes[start..<fieldEnd])
-                if !plain, badOffset == nil, let invalid = Self.firstInvalidByte(field) {
+                if checkFields, badOffset == nil, let invalid = Self.firstInvalidByte(field) {
                     // Exact for unquoted rows: the field's bytes plus one delimiter per field before it.
                     badOffset = record.offset + start + index + invalid
                     badColumn = index
@@ -170,7 +180,14 @@ public final class CSVBatchReader: BatchReader {
     static func firstInvalidByte(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         var index = 0
         let count = bytes.count
+        let base = UnsafeRawPointer(bytes.baseAddress)
         while index < count {
+            // Eight ASCII bytes at a time.
+            if let base, index + 8 <= count,
+               base.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                index += 8
+                continue
+            }
             let lead = bytes[index]
             if lead < 0x80 { index += 1; continue }
             let length: Int
