@@ -13,7 +13,8 @@ import Foundation
 /// evaluating a row does not depend on which thread did it.
 final class RowEvaluator: @unchecked Sendable {
     enum Message {
-        case rows([Evaluation])
+        /// `worker`: the worker evaluated the chunk; hand it back with `recycle` once written.
+        case rows([Evaluation], worker: Bool)
         case end
         case failed(BatchError)
     }
@@ -21,7 +22,7 @@ final class RowEvaluator: @unchecked Sendable {
     private enum Slot {
         case read([RawApplication])
         case claimed
-        case evaluated([Evaluation])
+        case evaluated([Evaluation], worker: Bool)
     }
 
     // Small enough that a chunk stays below malloc's mmap threshold: no page-fault churn.
@@ -45,6 +46,9 @@ final class RowEvaluator: @unchecked Sendable {
     /// What follows the last chunk read (`.end` or `.failed`), once the reader is done.
     private var terminal: Message?
     private var closed = false
+    /// Written chunks the worker evaluated, for the worker to free: memory goes back to the
+    /// allocator by the thread that took it, with no lock between the two threads' arenas.
+    private var spent: [[Evaluation]] = []
 
     /// Everything passed in is used by the evaluator alone from now on; the stages must be
     /// distinct objects.
@@ -76,11 +80,11 @@ final class RowEvaluator: @unchecked Sendable {
             }
             let index = head % Self.capacity
             switch slots[index]! {
-            case .evaluated(let evaluations):
+            case .evaluated(let evaluations, let worker):
                 slots[index] = nil
                 head += 1
                 condition.broadcast()
-                return .rows(evaluations)
+                return .rows(evaluations, worker: worker)
             case .read:
                 evaluate(head, with: callerStage)
             case .claimed:
@@ -91,6 +95,14 @@ final class RowEvaluator: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// Hands back a chunk the worker evaluated, once written (`consuming`: the caller keeps
+    /// no reference, so the worker's release is the last one).
+    func recycle(_ chunk: consuming [Evaluation]) {
+        condition.lock()
+        spent.append(chunk)
+        condition.unlock()
     }
 
     /// Stops the worker early (the batch failed while writing) and waits for it.
@@ -109,6 +121,14 @@ final class RowEvaluator: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         while !closed {
+            if !spent.isEmpty {
+                var freed = spent
+                spent = []
+                condition.unlock()
+                freed.removeAll()
+                condition.lock()
+                continue
+            }
             let stocked = slotsInState { if case .read = $0 { true } else { false } }
             if terminal == nil, readCount - head < Self.capacity, stocked < Self.stock {
                 condition.unlock()
@@ -158,7 +178,7 @@ final class RowEvaluator: @unchecked Sendable {
         evaluations.reserveCapacity(chunk.count)
         for raw in chunk { evaluations.append(stage.evaluate(raw)) }
         condition.lock()
-        slots[index] = .evaluated(evaluations)
+        slots[index] = .evaluated(evaluations, worker: stage === workerStage)
         condition.broadcast()
     }
 
