@@ -133,11 +133,11 @@ public final class BatchProcessor {
                     break rows
                 case .failed(let error):
                     throw error
-                case .rows(let chunk, let worker):
+                case .rows(let chunk):
                     for evaluation in chunk {
                         try admitAndWrite(evaluation, admission, outputs, &summary)
                     }
-                    if worker { evaluator.recycle(chunk) }
+                    evaluator.recycle(chunk)
                 }
             }
             evaluator.join()

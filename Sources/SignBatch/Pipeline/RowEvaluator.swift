@@ -13,8 +13,8 @@ import Foundation
 /// evaluating a row does not depend on which thread did it.
 final class RowEvaluator: @unchecked Sendable {
     enum Message {
-        /// `worker`: the worker evaluated the chunk; hand it back with `recycle` once written.
-        case rows([Evaluation], worker: Bool)
+        /// Hand the chunk back with `recycle` once written.
+        case rows([Evaluation])
         case end
         case failed(BatchError)
     }
@@ -22,7 +22,7 @@ final class RowEvaluator: @unchecked Sendable {
     private enum Slot {
         case read([RawApplication])
         case claimed
-        case evaluated([Evaluation], worker: Bool)
+        case evaluated([Evaluation])
     }
 
     // Small enough that a chunk stays below malloc's mmap threshold: no page-fault churn.
@@ -46,8 +46,9 @@ final class RowEvaluator: @unchecked Sendable {
     /// What follows the last chunk read (`.end` or `.failed`), once the reader is done.
     private var terminal: Message?
     private var closed = false
-    /// Written chunks the worker evaluated, for the worker to free: memory goes back to the
-    /// allocator by the thread that took it, with no lock between the two threads' arenas.
+    /// Written chunks, for the worker to free: most of a row's memory (its fields, read
+    /// there) goes back to the allocator by the thread that took it, so the two threads'
+    /// malloc arenas rarely meet.
     private var spent: [[Evaluation]] = []
 
     /// Everything passed in is used by the evaluator alone from now on; the stages must be
@@ -80,11 +81,11 @@ final class RowEvaluator: @unchecked Sendable {
             }
             let index = head % Self.capacity
             switch slots[index]! {
-            case .evaluated(let evaluations, let worker):
+            case .evaluated(let evaluations):
                 slots[index] = nil
                 head += 1
                 condition.broadcast()
-                return .rows(evaluations, worker: worker)
+                return .rows(evaluations)
             case .read:
                 evaluate(head, with: callerStage)
             case .claimed:
@@ -97,7 +98,7 @@ final class RowEvaluator: @unchecked Sendable {
         }
     }
 
-    /// Hands back a chunk the worker evaluated, once written (`consuming`: the caller keeps
+    /// Hands back a chunk once written (`consuming`: the caller keeps
     /// no reference, so the worker's release is the last one).
     func recycle(_ chunk: consuming [Evaluation]) {
         condition.lock()
@@ -178,7 +179,7 @@ final class RowEvaluator: @unchecked Sendable {
         evaluations.reserveCapacity(chunk.count)
         for raw in chunk { evaluations.append(stage.evaluate(raw)) }
         condition.lock()
-        slots[index] = .evaluated(evaluations, worker: stage === workerStage)
+        slots[index] = .evaluated(evaluations)
         condition.broadcast()
     }
 
