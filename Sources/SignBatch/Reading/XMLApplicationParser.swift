@@ -39,8 +39,9 @@ final class XMLApplicationParser {
     private struct Pending {
         var node: xmlNodePtr
         var line: Int
-        /// Start lines of the elements of the subtree, by node: libxml2 keeps them in 16 bits.
-        var lines: [UnsafeMutableRawPointer: Int] = [:]
+        /// Start lines of the elements of the subtree (libxml2 keeps them in 16 bits), in
+        /// document order; searched only for a diagnostic.
+        var lines: [(node: UnsafeMutableRawPointer, line: Int)] = []
         /// Bytes of text, element names and attribute values kept so far (bounded by
         /// `maxRowBytes`; after that nothing more of the application is kept).
         var bytes = 0
@@ -258,7 +259,7 @@ final class XMLApplicationParser {
             // libxml2 reports its own failure (out of memory) when no node was made.
             guard failure == nil, let node = ctxt.pointee.node, node != root else { return }
             var pending = Pending(node: node, line: line)
-            pending.lines[UnsafeMutableRawPointer(node)] = line
+            pending.lines.append((UnsafeMutableRawPointer(node), line))
             pending.bytes = Self.size(localname, nbAttributes, attributes)
             current = pending
         default:
@@ -274,7 +275,7 @@ final class XMLApplicationParser {
             }
             guard builtDepth == depth - 1 else { return }
             build()
-            if let node = ctxt.pointee.node { current!.lines[UnsafeMutableRawPointer(node)] = line }
+            if let node = ctxt.pointee.node { current!.lines.append((UnsafeMutableRawPointer(node), line)) }
         }
     }
 
@@ -383,7 +384,8 @@ final class XMLApplicationParser {
     private func line(of diagnostic: LibXMLDiagnostic, in pending: Pending) -> Int {
         var node = diagnostic.node?.assumingMemoryBound(to: xmlNode.self)
         while let current = node {
-            if let line = pending.lines[UnsafeMutableRawPointer(current)] { return line }
+            let key = UnsafeMutableRawPointer(current)
+            if let entry = pending.lines.first(where: { $0.node == key }) { return entry.line }
             node = current.pointee.parent
         }
         return diagnostic.line > 0 ? diagnostic.line : pending.line

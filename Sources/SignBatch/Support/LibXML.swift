@@ -31,6 +31,12 @@ enum LibXML {
     }
 
     private static func text(from first: xmlNodePtr?) -> String {
+        // Usually one text node and nothing else: its bytes become the string directly.
+        if let only = first, only.pointee.next == nil {
+            guard only.pointee.type == XML_TEXT_NODE || only.pointee.type == XML_CDATA_SECTION_NODE,
+                  let content = only.pointee.content else { return "" }
+            return String(decoding: UnsafeBufferPointer(start: content, count: Int(xmlStrlen(content))), as: UTF8.self)
+        }
         var bytes: [UInt8] = []
         var child = first
         while let piece = child {
