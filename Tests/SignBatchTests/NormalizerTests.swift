@@ -167,4 +167,33 @@ struct NormalizerTests {
     func enumKeyFolding(input: String, expected: String) {
         #expect(TextNormalizer.enumKey(input) == expected)
     }
+
+    /// The byte-level "simple text" test decodes scalars of every UTF-8 length exactly as
+    /// the scalar view does: checked on random strings mixing ASCII, the simple ranges'
+    /// edges and characters just outside them.
+    @Test func simpleTextDecidedOnBytesMatchesScalars() {
+        let pool: [Unicode.Scalar] = [
+            "a", " ", "Z", "\u{7F}", "\u{80}", "\u{A0}", "\u{7FF}", "\u{800}", "\u{3000}", "\u{3001}", "\u{3002}",
+            "\u{3003}", "\u{3007}", "\u{3008}", "\u{3011}", "\u{3012}", "\u{3014}", "\u{301B}", "\u{301C}",
+            "\u{33FF}", "\u{3400}", "\u{4DBF}", "\u{4DC0}", "\u{4DFF}", "\u{4E00}", "\u{9FFF}", "\u{A000}",
+            "\u{ABFF}", "\u{AC00}", "\u{D7A3}", "\u{D7A4}", "\u{FF21}", "\u{FFFF}", "\u{10000}", "\u{1FFFF}",
+            "\u{20000}", "\u{2A6DF}", "\u{2A6E0}", "\u{10FFFF}",
+        ]
+        func reference(_ text: String) -> Bool {
+            text.unicodeScalars.allSatisfy { scalar in
+                switch scalar.value {
+                case 0..<0x80, 0x3001, 0x3002, 0x3008...0x3011, 0x3014...0x301B,
+                     0x3400...0x4DBF, 0x4E00...0x9FFF, 0xAC00...0xD7A3, 0x20000...0x2A6DF: true
+                default: false
+                }
+            }
+        }
+        var rng = SplitMix64(state: 11)
+        for _ in 0..<5000 {
+            var scalars = String.UnicodeScalarView()
+            for _ in 0..<Int.random(in: 0...6, using: &rng) { scalars.append(pool.randomElement(using: &rng)!) }
+            let text = String(scalars)
+            #expect(TextNormalizer.isSimple(text) == reference(text), "\(text.unicodeScalars.map(\.value))")
+        }
+    }
 }

@@ -8,16 +8,50 @@ public enum TextNormalizer {
     /// True when NFKC is the identity on `text` and its only whitespace is ASCII.
     @inline(__always)
     static func isSimple(_ text: String) -> Bool {
-        for scalar in text.unicodeScalars where scalar.value >= 0x80 {
-            switch scalar.value {
-            case 0x3001, 0x3002, 0x3008...0x3011, 0x3014...0x301B,  // 、。〈〉《》「」『』【】〔〕〖〗〘〙〚〛
-                 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xAC00...0xD7A3, 0x20000...0x2A6DF:
-                continue
-            default:
-                return false
+        // Decided on the UTF-8 bytes of (valid) native strings: ASCII is skipped a byte at a
+        // time and only multi-byte scalars are decoded.
+        if let simple = text.utf8.withContiguousStorageIfAvailable({ bytes -> Bool in
+            var index = 0
+            let count = bytes.count
+            while index < count {
+                let lead = bytes[index]
+                if lead < 0x80 { index += 1; continue }
+                let value: UInt32
+                if lead < 0xE0, index + 1 < count {
+                    value = UInt32(lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F)
+                    index += 2
+                } else if lead < 0xF0, index + 2 < count {
+                    value = UInt32(lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6
+                        | UInt32(bytes[index + 2] & 0x3F)
+                    index += 3
+                } else if index + 3 < count {
+                    value = UInt32(lead & 0x07) << 18 | UInt32(bytes[index + 1] & 0x3F) << 12
+                        | UInt32(bytes[index + 2] & 0x3F) << 6 | UInt32(bytes[index + 3] & 0x3F)
+                    index += 4
+                } else {
+                    return false
+                }
+                if !isSimpleScalar(value) { return false }
             }
+            return true
+        }) {
+            return simple
+        }
+        for scalar in text.unicodeScalars where scalar.value >= 0x80 && !isSimpleScalar(scalar.value) {
+            return false
         }
         return true
+    }
+
+    @inline(__always)
+    private static func isSimpleScalar(_ value: UInt32) -> Bool {
+        switch value {
+        case 0x3001, 0x3002, 0x3008...0x3011, 0x3014...0x301B,  // 、。〈〉《》「」『』【】〔〕〖〗〘〙〚〛
+             0x3400...0x4DBF, 0x4E00...0x9FFF, 0xAC00...0xD7A3, 0x20000...0x2A6DF:
+            true
+        default:
+            false
+        }
     }
 
     /// NFKC, zero-width characters and BOMs removed, leading/trailing whitespace trimmed.
