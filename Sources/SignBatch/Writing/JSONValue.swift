@@ -57,13 +57,10 @@ public indirect enum JSONValue: Sendable, Equatable {
     public static func appendString(_ text: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         // Most text needs no escaping: copied as bytes. 0xE2 may start U+2028 / U+2029.
-        let plain = text.utf8.withContiguousStorageIfAvailable { bytes in
-            for byte in bytes where byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0xE2 { return false }
-            out.append(contentsOf: bytes)
+        if out.appendVerbatim(text, unlessAny: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0xE2 }) {
             out.append(UInt8(ascii: "\""))
-            return true
+            return
         }
-        if plain == true { return }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": out.append(contentsOf: "\\\"".utf8)

@@ -52,6 +52,18 @@ final class RecordWriter<Format: RowFormat> {
 }
 
 extension Array where Element == UInt8 {
+    /// Appends `text`'s bytes as they are when none of them needs escaping; false (and
+    /// nothing appended) otherwise. Most cells take this path.
+    @inline(__always)
+    mutating func appendVerbatim(_ text: String, unlessAny needsEscape: (UInt8) -> Bool) -> Bool {
+        let plain = text.utf8.withContiguousStorageIfAvailable { bytes in
+            for byte in bytes where needsEscape(byte) { return false }
+            append(contentsOf: bytes)
+            return true
+        }
+        return plain == true
+    }
+
     /// Decimal digits of `value`, without going through a `String`.
     @inline(__always)
     mutating func appendDecimal(_ value: Int) {

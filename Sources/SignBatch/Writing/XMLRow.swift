@@ -60,14 +60,9 @@ public struct XMLRow: RowFormat {
     /// otherwise normalize them to spaces (a CSV header cell may hold a line break).
     public static func appendEscaped(_ text: String, to out: inout [UInt8], inAttribute: Bool = false) {
         // Most text needs no escaping: copied as bytes. 0xEF may start U+FFFE / U+FFFF.
-        let plain = text.utf8.withContiguousStorageIfAvailable { bytes in
-            for byte in bytes where byte < 0x20 || byte == 0x26 || byte == 0x3C || byte == 0x3E || byte == 0x22 || byte == 0xEF {
-                return false
-            }
-            out.append(contentsOf: bytes)
-            return true
+        if out.appendVerbatim(text, unlessAny: { $0 < 0x20 || $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0xEF }) {
+            return
         }
-        if plain == true { return }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "&": out.append(contentsOf: "&amp;".utf8)
