@@ -147,4 +147,37 @@ struct SHA256Tests {
         #expect(UTF8Census.isValid([0xF4, 0x8F, 0xBF, 0xBF][...]))
         #expect(!UTF8Census.isValid([0xF4, 0x90, 0x80, 0x80][...]))
     }
+
+    /// The census's first invalid offset is where the standard library's UTF-8 parser stops,
+    /// on random mixes of valid sequences, stray continuation bytes, cut sequences and bytes
+    /// UTF-8 never uses; and it is counted across chunks.
+    @Test func utf8CensusFindsTheFirstInvalidSequence() {
+        let pieces: [[UInt8]] = [
+            Array("a".utf8), Array("腾".utf8), Array("é".utf8), Array("😀".utf8), Array("abcdefghij".utf8),
+            [0x80], [0xBF], [0xC0, 0xAF], [0xE8, 0x85], [0xF0, 0x9F], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xFF],
+        ]
+        func reference(_ bytes: [UInt8]) -> Int? {
+            var iterator = bytes.makeIterator()
+            var parser = Unicode.UTF8.ForwardParser()
+            var offset = 0
+            while true {
+                switch parser.parseScalar(from: &iterator) {
+                case .valid(let scalar): offset += scalar.count
+                case .emptyInput: return nil
+                case .error: return offset
+                }
+            }
+        }
+        var rng = SplitMix64(state: 3)
+        for _ in 0..<3000 {
+            var bytes: [UInt8] = []
+            for _ in 0..<Int.random(in: 0...6, using: &rng) { bytes += pieces.randomElement(using: &rng)! }
+            let whole = bytes.withUnsafeBufferPointer { UTF8Census.firstInvalidOffset(in: $0) }
+            #expect(whole == reference(bytes), "\(bytes)")
+            var census = UTF8Census()
+            for byte in bytes { withUnsafeBytes(of: byte) { census.scan($0) } }
+            census.finish()
+            #expect(census.firstInvalidOffset == whole, "\(bytes) byte by byte")
+        }
+    }
 }

@@ -41,9 +41,15 @@ public struct BatchFingerprint: Sendable {
 public struct UTF8Census: Sendable {
     public private(set) var invalid = 0
     public private(set) var multibyte = 0
+    /// Offset of the first byte of the first invalid sequence, counted over all chunks.
+    public private(set) var firstInvalidOffset: Int?
     private var need = 0
     private var lower: UInt8 = 0x80
     private var upper: UInt8 = 0xBF
+    /// Bytes scanned before the current chunk.
+    private var position = 0
+    /// Offset of the lead byte of the sequence being completed.
+    private var sequenceStart = 0
 
     public init() {}
 
@@ -65,25 +71,26 @@ public struct UTF8Census: Sendable {
             let byte = bytes[index]
             index += 1
             if need == 0 {
-                start(byte)
+                start(byte, at: position + index - 1)
             } else if byte >= lower && byte <= upper {
                 need -= 1
                 lower = 0x80
                 upper = 0xBF
                 if need == 0 { multibyte += 1 }
             } else {
-                invalid += 1
+                noteInvalid(at: sequenceStart)
                 need = 0
                 lower = 0x80
                 upper = 0xBF
-                start(byte)
+                start(byte, at: position + index - 1)
             }
         }
+        position += count
     }
 
-    private mutating func start(_ byte: UInt8) {
+    private mutating func start(_ byte: UInt8, at offset: Int) {
         switch byte {
-        case 0x00...0x7F: break
+        case 0x00...0x7F: return
         case 0xC2...0xDF: need = 1
         case 0xE0: need = 2; lower = 0xA0
         case 0xE1...0xEC, 0xEE, 0xEF: need = 2
@@ -91,13 +98,29 @@ public struct UTF8Census: Sendable {
         case 0xF0: need = 3; lower = 0x90
         case 0xF1...0xF3: need = 3
         case 0xF4: need = 3; upper = 0x8F
-        default: invalid += 1
+        default: noteInvalid(at: offset); return
         }
+        sequenceStart = offset
+    }
+
+    private mutating func noteInvalid(at offset: Int) {
+        invalid += 1
+        if firstInvalidOffset == nil { firstInvalidOffset = offset }
     }
 
     /// A sequence cut off by the end of input is invalid.
     public mutating func finish() {
-        if need > 0 { invalid += 1; need = 0 }
+        if need > 0 { noteInvalid(at: sequenceStart); need = 0 }
+    }
+
+    /// Offset of the first byte of the first invalid sequence in `bytes`, or `nil` when
+    /// they are valid UTF-8.
+    public static func firstInvalidOffset(in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard !bytes.isEmpty else { return nil }
+        var census = UTF8Census()
+        census.scan(UnsafeRawBufferPointer(bytes))
+        census.finish()
+        return census.firstInvalidOffset
     }
 
     public static func isValid(_ bytes: ArraySlice<UInt8>) -> Bool {

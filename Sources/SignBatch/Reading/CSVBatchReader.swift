@@ -116,7 +116,7 @@ public final class CSVBatchReader: BatchReader {
             // byte, has every field valid on its own: no sequence can span two fields.
             var checkFields = false
             if !plain {
-                checkFields = Self.firstInvalidByte(UnsafeBufferPointer(rebasing: bytes[0..<end])) != nil
+                checkFields = UTF8Census.firstInvalidOffset(in: UnsafeBufferPointer(rebasing: bytes[0..<end])) != nil
                 for index in 0..<stored where !checkFields {
                     let fieldStart = index == 0 ? 0 : record.ends[index - 1]
                     if fieldStart < end, bytes[fieldStart] & 0xC0 == 0x80 { checkFields = true }
@@ -126,7 +126,7 @@ public final class CSVBatchReader: BatchReader {
             for index in 0..<stored {
                 let fieldEnd = record.ends[index]
                 let field = UnsafeBufferPointer(rebasing: bytes[start..<fieldEnd])
-                if checkFields, badOffset == nil, let invalid = Self.firstInvalidByte(field) {
+                if checkFields, badOffset == nil, let invalid = UTF8Census.firstInvalidOffset(in: field) {
                     // Exact for unquoted rows: the field's bytes plus one delimiter per field before it.
                     badOffset = record.offset + start + index + invalid
                     badColumn = index
@@ -171,42 +171,6 @@ public final class CSVBatchReader: BatchReader {
                 return (column, byte)
             }
             index += 1
-        }
-        return nil
-    }
-
-    /// Offset of the first byte of the first invalid UTF-8 sequence, or `nil` when the bytes
-    /// are valid UTF-8 (RFC 3629: no overlongs, surrogates or scalars past U+10FFFF).
-    static func firstInvalidByte(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-        var index = 0
-        let count = bytes.count
-        let base = UnsafeRawPointer(bytes.baseAddress)
-        while index < count {
-            // Eight ASCII bytes at a time.
-            if let base, index + 8 <= count,
-               base.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
-                index += 8
-                continue
-            }
-            let lead = bytes[index]
-            if lead < 0x80 { index += 1; continue }
-            let length: Int
-            var low: UInt8 = 0x80, high: UInt8 = 0xBF
-            switch lead {
-            case 0xC2...0xDF: length = 2
-            case 0xE0: length = 3; low = 0xA0
-            case 0xE1...0xEC, 0xEE...0xEF: length = 3
-            case 0xED: length = 3; high = 0x9F
-            case 0xF0: length = 4; low = 0x90
-            case 0xF1...0xF3: length = 4
-            case 0xF4: length = 4; high = 0x8F
-            default: return index
-            }
-            guard index + length <= count else { return index }
-            let second = bytes[index + 1]
-            guard second >= low, second <= high else { return index }
-            for offset in 2..<max(length, 2) where bytes[index + offset] & 0xC0 != 0x80 { return index }
-            index += length
         }
         return nil
     }
