@@ -1,5 +1,3 @@
-import Foundation
-
 /// How an account holds a signature.
 public enum HeldStatus: String, Sendable, CaseIterable {
     case existing
@@ -29,46 +27,6 @@ public struct SignatureKey: Hashable, Sendable {
         hasher.combine(international)
         hasher.combineUTF8(of: folded)
     }
-}
-
-extension String {
-    /// Byte equality of the UTF-8 forms (not `==`, which compares canonical equivalence).
-    @inline(__always)
-    static func sameBytes(_ lhs: String, _ rhs: String) -> Bool {
-        let count = lhs.utf8.count
-        guard count == rhs.utf8.count else { return false }
-        // Native strings are contiguous: compared in place, without copying either.
-        if let equal = lhs.utf8.withContiguousStorageIfAvailable({ left in
-            rhs.utf8.withContiguousStorageIfAvailable { right in
-                count == 0 || memcmp(left.baseAddress!, right.baseAddress!, count) == 0
-            }
-        }), let equal {
-            return equal
-        }
-        return lhs.utf8.elementsEqual(rhs.utf8)
-    }
-}
-
-extension Hasher {
-    /// The string's bytes, as `String`'s own hash would for ASCII text, without normalizing.
-    @inline(__always)
-    mutating func combineUTF8(of text: String) {
-        if text.utf8.withContiguousStorageIfAvailable({ combine(bytes: UnsafeRawBufferPointer($0)) }) == nil {
-            var text = text
-            text.withUTF8 { combine(bytes: UnsafeRawBufferPointer($0)) }
-        }
-        combine(0xFF as UInt8)  // no UTF-8 byte: ends the string, so ("ab","c") ≠ ("a","bc")
-    }
-}
-
-/// A string compared and hashed by its bytes, as a dictionary key: for text whose form is
-/// fixed (raw input, normalized output) byte equality is what counts, and it is far cheaper
-/// than `String`'s canonical equivalence on non-ASCII text.
-struct ByteKey: Hashable {
-    let text: String
-    init(_ text: String) { self.text = text }
-    static func == (lhs: ByteKey, rhs: ByteKey) -> Bool { String.sameBytes(lhs.text, rhs.text) }
-    func hash(into hasher: inout Hasher) { hasher.combineUTF8(of: text) }
 }
 
 /// One signature an account holds.

@@ -130,8 +130,7 @@ final class RowEvaluator: @unchecked Sendable {
                 condition.lock()
                 continue
             }
-            let stocked = slotsInState { if case .read = $0 { true } else { false } }
-            if terminal == nil, readCount - head < Self.capacity, stocked < Self.stock {
+            if terminal == nil, readCount - head < Self.capacity, unclaimedCount() < Self.stock {
                 condition.unlock()
                 let (chunk, end) = readChunk()
                 condition.lock()
@@ -184,16 +183,15 @@ final class RowEvaluator: @unchecked Sendable {
     }
 
     private func oldestUnclaimed() -> Int? {
-        for sequence in head..<readCount {
-            if case .read = slots[sequence % Self.capacity] { return sequence }
-        }
-        return nil
+        (head..<readCount).first { isUnclaimed($0) }
     }
 
-    private func slotsInState(_ matches: (Slot) -> Bool) -> Int {
-        var count = 0
-        for sequence in head..<readCount where slots[sequence % Self.capacity].map(matches) == true { count += 1 }
-        return count
+    private func unclaimedCount() -> Int {
+        (head..<readCount).reduce(0) { $0 + (isUnclaimed($1) ? 1 : 0) }
+    }
+
+    private func isUnclaimed(_ sequence: Int) -> Bool {
+        if case .read = slots[sequence % Self.capacity] { true } else { false }
     }
 }
 

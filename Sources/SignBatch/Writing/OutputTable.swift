@@ -56,22 +56,10 @@ public struct OutputTable: Sendable {
             sink.text(app.accountID)
             sink.text((app.accountType.value ?? .enterprise).rawValue)
             sink.text(app.signName)
-            if let type = app.signType.value {
-                sink.text(type.name)
-                sink.number(type.code)
-            } else {
-                sink.text("")
-                sink.text("")
-            }
+            sink.nameAndCode(app.signType.value.map { ($0.name, $0.code) })
             sink.text(app.international.value == true ? "1" : "0")
             sink.text((app.purpose.value ?? .self).rawValue)
-            if let type = app.documentType.value {
-                sink.text(type.name)
-                sink.number(type.code)
-            } else {
-                sink.text("")
-                sink.text("")
-            }
+            sink.nameAndCode(app.documentType.value.map { ($0.name, $0.code) })
             sink.text(app.documentFile)
             sink.text(app.commissionFile)
             sink.text(app.remark)
@@ -111,6 +99,20 @@ public struct OutputTable: Sendable {
 public protocol CellSink {
     mutating func text(_ value: String)
     mutating func number(_ value: Int)
+}
+
+extension CellSink {
+    /// An enum's name and API code as two cells; two empty cells when it has no value.
+    @inline(__always)
+    mutating func nameAndCode(_ value: (name: String, code: Int)?) {
+        if let value {
+            text(value.name)
+            number(value.code)
+        } else {
+            text("")
+            text("")
+        }
+    }
 }
 
 /// Collects cells as strings.
