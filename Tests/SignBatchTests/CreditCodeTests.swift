@@ -43,6 +43,20 @@ struct CreditCodeTests {
     /// Everything an 18-character code could be mistyped as: digits and all letters.
     static let anyCharacter: [Character] = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
+    /// SPEC §3: spaces and `-` removed, letters upper-cased — on the ASCII fast path and on
+    /// text with other characters alike.
+    @Test(arguments: [
+        ("91110000600037341L", "91110000600037341L"),
+        ("9111 0000-6000 3734 1l", "91110000600037341L"),
+        ("-- 91110000600037341l --", "91110000600037341L"),
+        ("９1110000600037341l", "９1110000600037341L"),
+        ("9111 0000 é", "91110000É"),
+        ("", ""),
+    ])
+    func normalizationRemovesSpacesAndHyphensAndUpperCases(input: String, expected: String) {
+        #expect(CreditCode.normalize(input) == expected)
+    }
+
     @Test func specExampleIsValid() {
         #expect(CreditCode.problem("91110000600037341L") == nil)
         #expect(Reference.isValid("91110000600037341L"))
