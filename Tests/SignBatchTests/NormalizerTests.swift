@@ -196,4 +196,24 @@ struct NormalizerTests {
             #expect(TextNormalizer.isSimple(text) == reference(text), "\(text.unicodeScalars.map(\.value))")
         }
     }
+
+    /// Full-width forms, ideographic spaces and zero-width characters are mapped without
+    /// Foundation: on random strings that mix them with simple text, combining marks and
+    /// other compatibility characters, `field` matches Foundation's NFKC.
+    @Test func widthFoldingMatchesFoundationNFKC() {
+        let pool: [Unicode.Scalar] = [
+            "a", "Z", "0", " ", "\t", "[", "]", "\u{FF01}", "\u{FF10}", "\u{FF21}", "\u{FF3B}", "\u{FF3D}", "\u{FF41}",
+            "\u{FF5E}", "\u{FF5F}", "\u{FF00}", "\u{FF61}", "\u{FF9E}", "\u{3000}", "\u{200B}", "\u{200D}", "\u{FEFF}",
+            "\u{2060}", "\u{180E}", "\u{4E2D}", "\u{3010}", "\u{3011}", "\u{AC00}", "\u{1100}", "\u{1161}", "\u{11A8}",
+            "\u{0301}", "\u{00E9}", "\u{00B7}", "\u{2460}", "\u{00A0}", "\u{2003}", "\u{FB01}", "\u{1F680}",
+        ]
+        var rng = SplitMix64(state: 23)
+        for _ in 0..<5000 {
+            var scalars = String.UnicodeScalarView()
+            for _ in 0..<Int.random(in: 0...7, using: &rng) { scalars.append(pool.randomElement(using: &rng)!) }
+            let text = String(scalars)
+            let expected = TextNormalizer.compatibilityNormalized(text)
+            #expect(String.sameBytes(TextNormalizer.field(text), expected), "\(text.unicodeScalars.map(\.value))")
+        }
+    }
 }

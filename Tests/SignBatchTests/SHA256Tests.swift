@@ -150,7 +150,8 @@ struct SHA256Tests {
 
     /// The census's first invalid offset is where the standard library's UTF-8 parser stops,
     /// on random mixes of valid sequences, stray continuation bytes, cut sequences and bytes
-    /// UTF-8 never uses; and it is counted across chunks.
+    /// UTF-8 never uses; and it is counted across chunks. Sequences whole in one chunk take
+    /// a shortcut, so the counts are compared with a byte-at-a-time scan too.
     @Test func utf8CensusFindsTheFirstInvalidSequence() {
         let pieces: [[UInt8]] = [
             Array("a".utf8), Array("腾".utf8), Array("é".utf8), Array("😀".utf8), Array("abcdefghij".utf8),
@@ -174,10 +175,14 @@ struct SHA256Tests {
             for _ in 0..<Int.random(in: 0...6, using: &rng) { bytes += pieces.randomElement(using: &rng)! }
             let whole = bytes.withUnsafeBufferPointer { UTF8Census.firstInvalidOffset(in: $0) }
             #expect(whole == reference(bytes), "\(bytes)")
+            var inOneChunk = UTF8Census()
+            bytes.withUnsafeBytes { inOneChunk.scan($0) }
+            inOneChunk.finish()
             var census = UTF8Census()
             for byte in bytes { withUnsafeBytes(of: byte) { census.scan($0) } }
             census.finish()
             #expect(census.firstInvalidOffset == whole, "\(bytes) byte by byte")
+            #expect(census.multibyte == inOneChunk.multibyte && census.invalid == inOneChunk.invalid, "\(bytes) counts")
         }
     }
 }

@@ -59,12 +59,45 @@ public enum TextNormalizer {
         if isSimple(text) {
             return trimASCII(text)
         }
+        if let folded = widthFolded(text) { return trimASCII(folded) }
+        return compatibilityNormalized(text)
+    }
+
+    /// `field` without its fast paths: Foundation's NFKC (the reference the fast paths match).
+    static func compatibilityNormalized(_ text: String) -> String {
         var scalars = String.UnicodeScalarView()
         for scalar in text.unicodeScalars where !isZeroWidth(scalar) {
             scalars.append(scalar)
         }
         let nfkc = String(scalars).precomposedStringWithCompatibilityMapping
         return trimUnicode(nfkc)
+    }
+
+    /// NFKC for the usual non-simple text: simple text with full-width ASCII forms
+    /// (U+FF01–FF5E, NFKC maps each to the ASCII character 0xFEE0 below it), ideographic
+    /// spaces (to U+0020) and zero-width characters (removed). Every scalar that results is
+    /// simple, and simple scalars are starters that compose with nothing, so mapping one
+    /// scalar at a time is exact. `nil` for any other scalar: Foundation decides those.
+    static func widthFolded(_ text: String) -> String? {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            let value = scalar.value
+            if value < 0x80 {
+                bytes.append(UInt8(value))
+            } else if value >= 0xFF01 && value <= 0xFF5E {
+                bytes.append(UInt8(value - 0xFEE0))
+            } else if value == 0x3000 {
+                bytes.append(0x20)
+            } else if isZeroWidth(scalar) {
+                continue
+            } else if isSimpleScalar(value) {
+                bytes.append(contentsOf: UTF8.encode(scalar)!)
+            } else {
+                return nil
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// An enum value folded for lookup: normalized, lower-cased, without spaces, `-` and `_`.
@@ -102,10 +135,14 @@ public enum TextNormalizer {
     /// `sign_name`: one enclosing bracket pair removed, trimmed again, whitespace runs folded.
     public static func signName(_ text: String) -> String {
         var name = field(text)
-        let scalars = name.unicodeScalars
-        if let first = scalars.first, let last = scalars.last, scalars.count >= 2,
-           bracketScalars.contains(where: { $0.open == first && $0.close == last }) {
-            name = trimUnicode(String(scalars.dropFirst().dropLast()))
+        // Every bracket's UTF-8 form starts with one of these bytes: most names need no
+        // scalar decoding to know they are not enclosed.
+        if let lead = name.utf8.first, lead == 0x5B || lead == 0xE3 || lead == 0xEF {
+            let scalars = name.unicodeScalars
+            if let first = scalars.first, let last = scalars.last, scalars.count >= 2,
+               bracketScalars.contains(where: { $0.open == first && $0.close == last }) {
+                name = trimUnicode(String(scalars.dropFirst().dropLast()))
+            }
         }
         if isSimple(name) {
             guard name.utf8.contains(where: isASCIISpace) else { return name }

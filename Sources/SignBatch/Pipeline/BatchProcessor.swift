@@ -86,20 +86,20 @@ public final class BatchProcessor {
         AtomicFile.removeStaleTemporaries(in: outputDirectory)
 
         let documentsDirectory = configuration.documentsDirectory ?? source.directory
-        let makeStage = { [rules, validator] in
+        let makeStage = { [rules, validator] (renderer: RowRendering) in
             EvaluationStage(normalizer: Normalizer(rules: rules), validator: validator,
                             documents: DocumentChecker(baseDirectory: documentsDirectory,
-                                                       maxBytes: rules.file.certificate.maxBytes))
+                                                       maxBytes: rules.file.certificate.maxBytes),
+                            renderer: renderer)
         }
         let admission = Admission(session: ledger, quota: rules.quota, records: !discardLedger)
-        let evaluator = RowEvaluator(reader: reader, workerStage: makeStage(), callerStage: makeStage())
         let format = configuration.format ?? (source.format == .xml ? .xml : .csv)
         let files = OutputFiles(directory: outputDirectory, ext: format.rawValue, batchPath: source.path,
                                 extraColumns: reader.layout.extraColumns)
         switch format {
-        case .csv: try write(CSVRow.self, evaluator, admission, files, &summary)
-        case .xml: try write(XMLRow.self, evaluator, admission, files, &summary)
-        case .jsonl: try write(JSONLRow.self, evaluator, admission, files, &summary)
+        case .csv: try write(CSVRow.self, reader, makeStage, admission, files, &summary)
+        case .xml: try write(XMLRow.self, reader, makeStage, admission, files, &summary)
+        case .jsonl: try write(JSONLRow.self, reader, makeStage, admission, files, &summary)
         }
         summary.accounts = admission.accountOrder.map { ($0, admission.usage(of: $0)) }
         try writeSummary(summary, to: outputDirectory)
@@ -115,15 +115,20 @@ public final class BatchProcessor {
 
     /// Admission and output of every row, in input order, into the three output files.
     /// Generic over the format so this loop is compiled once per format.
-    private func write<Format: RowFormat>(_ format: Format.Type, _ evaluator: RowEvaluator, _ admission: Admission,
+    private func write<Format: RowFormat>(_ format: Format.Type, _ reader: BatchReader,
+                                          _ makeStage: (RowRendering) -> EvaluationStage, _ admission: Admission,
                                           _ files: OutputFiles, _ summary: inout BatchSummary) throws(BatchError) {
         let maxReasons = rules.file.limits.maxReasonsPerRow
         // Indexed by `Outcome.position`: looked up once per row, so no hashing.
-        var outputs: [RecordWriter<Format>] = []
-        for outcome in Outcome.allCases {
-            let table = OutputTable(outcome: outcome, extraColumns: files.extraColumns, maxReasons: maxReasons)
-            outputs.append(try RecordWriter<Format>(path: "\(files.directory)/\(outcome.fileStem).\(files.ext)", table: table))
+        let tables = Outcome.allCases.map {
+            OutputTable(outcome: $0, extraColumns: files.extraColumns, maxReasons: maxReasons)
         }
+        var outputs: [RecordWriter<Format>] = []
+        for table in tables {
+            outputs.append(try RecordWriter<Format>(path: "\(files.directory)/\(table.outcome.fileStem).\(files.ext)", table: table))
+        }
+        let evaluator = RowEvaluator(reader: reader, workerStage: makeStage(RowRenderer<Format>(tables: tables)),
+                                     callerStage: makeStage(RowRenderer<Format>(tables: tables)))
         progress?.start(files.batchPath)
         evaluator.start()
         do throws(BatchError) {
@@ -134,8 +139,8 @@ public final class BatchProcessor {
                 case .failed(let error):
                     throw error
                 case .rows(let chunk):
-                    for evaluation in chunk {
-                        try admitAndWrite(evaluation, admission, outputs, &summary)
+                    for index in chunk.evaluations.indices {
+                        try admitAndWrite(chunk, index, admission, outputs, &summary)
                     }
                     evaluator.recycle(chunk)
                 }
@@ -151,18 +156,20 @@ public final class BatchProcessor {
 
     /// Admission and output, strictly in input order.
     @inline(__always)
-    private func admitAndWrite<Format: RowFormat>(_ prepared: Evaluation, _ admission: Admission,
+    private func admitAndWrite<Format: RowFormat>(_ chunk: EvaluatedChunk, _ index: Int, _ admission: Admission,
                                                   _ outputs: [RecordWriter<Format>],
                                                   _ summary: inout BatchSummary) throws(BatchError) {
-        var evaluation = prepared
+        var evaluation = chunk.evaluations[index]
         let app = evaluation.application
         if !app.accountID.isEmpty, Validator.isValidAccountID(app.accountID) {
             try admission.note(account: app.accountID)
         }
         if evaluation.outcome != .rejected, let refusal = try admission.admit(app, as: evaluation.outcome) {
             evaluation = Evaluation(application: app, reasons: [refusal] + evaluation.reasons)
+            try outputs[evaluation.outcome.position].write(evaluation)
+        } else {
+            try outputs[evaluation.outcome.position].write(rendered: chunk.renderedRow(index))
         }
-        try outputs[evaluation.outcome.position].write(evaluation)
         summary.rows += 1
         summary.counts[evaluation.outcome, default: 0] += 1
         for reason in evaluation.reasons { summary.reasons[reason.code, default: 0] += 1 }

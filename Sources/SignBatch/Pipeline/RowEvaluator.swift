@@ -14,7 +14,7 @@ import Foundation
 final class RowEvaluator: @unchecked Sendable {
     enum Message {
         /// Hand the chunk back with `recycle` once written.
-        case rows([Evaluation])
+        case rows(EvaluatedChunk)
         case end
         case failed(BatchError)
     }
@@ -22,7 +22,7 @@ final class RowEvaluator: @unchecked Sendable {
     private enum Slot {
         case read([RawApplication])
         case claimed
-        case evaluated([Evaluation])
+        case evaluated(EvaluatedChunk)
     }
 
     // Small enough that a chunk stays below malloc's mmap threshold: no page-fault churn.
@@ -49,7 +49,7 @@ final class RowEvaluator: @unchecked Sendable {
     /// Written chunks, for the worker to free: most of a row's memory (its fields, read
     /// there) goes back to the allocator by the thread that took it, so the two threads'
     /// malloc arenas rarely meet.
-    private var spent: [[Evaluation]] = []
+    private var spent: [EvaluatedChunk] = []
 
     /// Everything passed in is used by the evaluator alone from now on; the stages must be
     /// distinct objects.
@@ -100,7 +100,7 @@ final class RowEvaluator: @unchecked Sendable {
 
     /// Hands back a chunk once written (`consuming`: the caller keeps
     /// no reference, so the worker's release is the last one).
-    func recycle(_ chunk: consuming [Evaluation]) {
+    func recycle(_ chunk: consuming EvaluatedChunk) {
         condition.lock()
         spent.append(chunk)
         condition.unlock()
@@ -174,11 +174,18 @@ final class RowEvaluator: @unchecked Sendable {
         guard case .read(let chunk) = slots[index] else { return }
         slots[index] = .claimed
         condition.unlock()
-        var evaluations: [Evaluation] = []
-        evaluations.reserveCapacity(chunk.count)
-        for raw in chunk { evaluations.append(stage.evaluate(raw)) }
+        var evaluated = EvaluatedChunk()
+        evaluated.evaluations.reserveCapacity(chunk.count)
+        evaluated.ends.reserveCapacity(chunk.count)
+        evaluated.rendered.reserveCapacity(chunk.count * 256)
+        for raw in chunk {
+            let evaluation = stage.evaluate(raw)
+            stage.renderer.render(evaluation, into: &evaluated.rendered)
+            evaluated.evaluations.append(evaluation)
+            evaluated.ends.append(evaluated.rendered.count)
+        }
         condition.lock()
-        slots[index] = .evaluated(evaluations)
+        slots[index] = .evaluated(evaluated)
         condition.broadcast()
     }
 
@@ -195,17 +202,31 @@ final class RowEvaluator: @unchecked Sendable {
     }
 }
 
-/// Normalization, validation and the certificate checks of one row. Not thread-safe (its
-/// lookup caches): one per thread.
+/// Evaluated rows in input order, each rendered for its outcome's file: row `i`'s bytes are
+/// `rendered[ends[i - 1]..<ends[i]]`.
+struct EvaluatedChunk {
+    var evaluations: [Evaluation] = []
+    var rendered: [UInt8] = []
+    var ends: [Int] = []
+
+    func renderedRow(_ index: Int) -> ArraySlice<UInt8> {
+        rendered[(index == 0 ? 0 : ends[index - 1])..<ends[index]]
+    }
+}
+
+/// Normalization, validation, the certificate checks and rendering of one row. Not
+/// thread-safe (its lookup caches): one per thread.
 final class EvaluationStage {
     private let normalizer: Normalizer
     private let validator: Validator
     private let documents: DocumentChecker
+    let renderer: RowRendering
 
-    init(normalizer: Normalizer, validator: Validator, documents: DocumentChecker) {
+    init(normalizer: Normalizer, validator: Validator, documents: DocumentChecker, renderer: RowRendering) {
         self.normalizer = normalizer
         self.validator = validator
         self.documents = documents
+        self.renderer = renderer
     }
 
     func evaluate(_ raw: RawApplication) -> Evaluation {

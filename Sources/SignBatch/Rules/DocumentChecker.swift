@@ -24,7 +24,8 @@ public final class DocumentChecker {
     public let baseDirectory: String
     private let realBase: String?
     private let maxBytes: Int
-    private var cache: [ByteKey: Verdict] = [:]
+    // Bounded: a hostile batch of millions of distinct paths must not grow memory.
+    private var cache = ByteTable<Verdict>(limit: 65_536)
 
     public init(baseDirectory: String, maxBytes: Int) {
         self.baseDirectory = baseDirectory
@@ -40,13 +41,11 @@ public final class DocumentChecker {
                 : Finding(.commissionMissing, "sign_purpose is others but there is no commission_file: upload the power of attorney (a JPEG or PNG image)")]
         }
         let verdict: Verdict
-        let key = ByteKey(path)
-        if let cached = cache[key] {
+        if let cached = cache.value(for: path) {
             verdict = cached
         } else {
             verdict = examine(path)
-            // Bounded: a hostile batch of millions of distinct paths must not grow memory.
-            if cache.count < 65_536 { cache[key] = verdict }
+            cache.insert(verdict, for: path)
         }
         switch verdict {
         case .ok:

@@ -77,32 +77,43 @@ public final class Normalizer {
 
     /// `domain(fromRemark:)` on bytes, for the usual ASCII remark.
     static func asciiDomain(fromRemark remark: String) -> String {
-        let bytes = Array(remark.utf8)
-        var start = 0
-        var end = bytes.count
-        if let scheme = bytes.firstRange(of: [0x3A, 0x2F, 0x2F]) { start = scheme.upperBound }  // "://"
-        if let cut = bytes[start..<end].firstIndex(where: { $0 == 0x2F || $0 == 0x3F || $0 == 0x23 }) { end = cut }  // / ? #
-        if let at = bytes[start..<end].lastIndex(of: 0x40) { start = at + 1 }  // @
-        if let colon = bytes[start..<end].lastIndex(of: 0x3A),
-           bytes[(colon + 1)..<end].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
-            end = colon
+        var copy = remark
+        return copy.withUTF8 { bytes in
+            let count = bytes.count
+            var start = 0
+            var end = count
+            if count >= 3 {
+                for index in 0...(count - 3) where bytes[index] == 0x3A && bytes[index + 1] == 0x2F && bytes[index + 2] == 0x2F {
+                    start = index + 3  // after "://"
+                    break
+                }
+            }
+            if let cut = bytes[start..<end].firstIndex(where: { $0 == 0x2F || $0 == 0x3F || $0 == 0x23 }) { end = cut }  // / ? #
+            if let at = bytes[start..<end].lastIndex(of: 0x40) { start = at + 1 }  // @
+            if let colon = bytes[start..<end].lastIndex(of: 0x3A),
+               bytes[(colon + 1)..<end].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+                end = colon
+            }
+            while end > start, bytes[end - 1] == 0x2E { end -= 1 }  // trailing dots
+            let domain = UnsafeBufferPointer(rebasing: bytes[start..<end])
+            if start == 0, end == count, !domain.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) { return remark }
+            return String(unsafeUninitializedCapacity: domain.count) { out in
+                for (index, byte) in domain.enumerated() {
+                    out[index] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+                }
+                return domain.count
+            }
         }
-        while end > start, bytes[end - 1] == 0x2E { end -= 1 }  // trailing dots
-        var domain = bytes[start..<end]
-        for index in domain.indices where domain[index] >= 0x41 && domain[index] <= 0x5A { domain[index] |= 0x20 }
-        return String(decoding: domain, as: UTF8.self)
     }
 }
 
 /// Raw enum text → its parsed value, for the first few thousand distinct spellings (a
 /// hostile batch of unique values must not grow memory).
 final class LookupCache<T: Sendable> {
-    private var parsed: [ByteKey: Parsed<T>] = [:]
-    private let limit = 4096
+    private var parsed = ByteTable<Parsed<T>>(limit: 4096)
 
     func parse(_ raw: String, default fallback: T?, _ lookup: (String) -> T?) -> Parsed<T> {
-        let key = ByteKey(raw)
-        if let hit = parsed[key] { return hit }
+        if let hit = parsed.value(for: raw) { return hit }
         let value = TextNormalizer.field(raw)
         let result: Parsed<T>
         if value.isEmpty {
@@ -110,7 +121,7 @@ final class LookupCache<T: Sendable> {
         } else {
             result = lookup(value).map { .valid($0) } ?? .invalid(value)
         }
-        if parsed.count < limit { parsed[key] = result }
+        parsed.insert(result, for: raw)
         return result
     }
 }

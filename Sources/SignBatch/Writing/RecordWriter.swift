@@ -37,6 +37,11 @@ final class RecordWriter<Format: RowFormat> {
         try file.write(format.row)
     }
 
+    /// A row rendered ahead by a `RowRenderer` of the same format and table.
+    func write(rendered: ArraySlice<UInt8>) throws(BatchError) {
+        try file.write(rendered)
+    }
+
     /// One row of text cells (tests write arbitrary cells through it).
     func write(_ values: [String]) throws(BatchError) {
         format.start()

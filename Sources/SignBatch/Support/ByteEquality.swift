@@ -1,15 +1,5 @@
 import Foundation
 
-/// A string compared and hashed by its bytes, as a dictionary key: for text whose form is
-/// fixed (raw input, normalized output) byte equality is what counts, and it is far cheaper
-/// than `String`'s canonical equivalence on non-ASCII text.
-struct ByteKey: Hashable {
-    let text: String
-    init(_ text: String) { self.text = text }
-    static func == (lhs: ByteKey, rhs: ByteKey) -> Bool { String.sameBytes(lhs.text, rhs.text) }
-    func hash(into hasher: inout Hasher) { hasher.combineUTF8(of: text) }
-}
-
 extension String {
     /// Byte equality of the UTF-8 forms (not `==`, which compares canonical equivalence).
     @inline(__always)

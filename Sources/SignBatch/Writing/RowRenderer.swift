@@ -1,0 +1,26 @@
+/// Renders evaluations into the bytes of their outcome's output file, on the thread that
+/// evaluated them: the writing thread then only admits rows and copies bytes, and a row's
+/// strings are read by the thread that made them. A row that admission turns into a
+/// rejection is rendered again by its writer.
+protocol RowRendering: AnyObject {
+    func render(_ evaluation: Evaluation, into bytes: inout [UInt8])
+}
+
+final class RowRenderer<Format: RowFormat>: RowRendering {
+    private let tables: [OutputTable]
+    /// One per outcome, indexed by `Outcome.position`, as the writers have them.
+    private var formats: [Format]
+
+    init(tables: [OutputTable]) {
+        self.tables = tables
+        formats = tables.map { Format(table: $0) }
+    }
+
+    func render(_ evaluation: Evaluation, into bytes: inout [UInt8]) {
+        let position = evaluation.outcome.position
+        formats[position].start()
+        tables[position].emit(evaluation, to: &formats[position])
+        formats[position].finish()
+        bytes.append(contentsOf: formats[position].row)
+    }
+}
