@@ -513,6 +513,25 @@ struct XMLBatchReaderTests {
         #expect(applications[1][.remark] == text)
     }
 
+    /// Layout whitespace between fields is not kept in the tree, but it still counts
+    /// towards an application's size.
+    @Test func layoutWhitespaceCountsTowardsTheApplicationSize() throws {
+        let scratch = try XMLScratch()
+        var limits = Support.limits
+        limits.maxRowBytes = 150
+        let layout = String(repeating: " ", count: 200)
+        let path = try scratch.write("layout.xml", Support.document([
+            "  <application>\(layout)<ref>spaced</ref>\n    <sign_name>腾讯云</sign_name></application>\n",
+            "  <application>\n    <ref>plain</ref>\n    <sign_name>腾讯云</sign_name>\n  </application>\n",
+        ]))
+        let applications = Support.applications(path, limits: limits)
+        try #require(applications.count == 2)
+        #expect(applications[0].problems == [Finding(.rowMalformed, "the application is longer than 150 bytes; the rest of it was not read")])
+        #expect(applications[1].problems.isEmpty)
+        #expect(applications[1][.ref] == "plain")
+        #expect(applications[1][.signName] == "腾讯云")
+    }
+
     // MARK: XML and CSV agree
 
     @Test func anXMLBatchAndACSVBatchWithTheSameApplicationsGiveTheSameOutcomes() throws {

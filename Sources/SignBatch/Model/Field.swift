@@ -40,10 +40,14 @@ public enum Field: Int, CaseIterable, Sendable {
     public static let requiredColumns: [Field] = [.accountID, .signName, .signType, .documentType]
 
     public init?(name: String) {
-        guard let field = Field.byName[name] else { return nil }
+        guard let field = Field.byName.value(for: name) else { return nil }
         self = field
     }
 
-    private static let byName: [String: Field] = Dictionary(
-        uniqueKeysWithValues: Field.allCases.map { ($0.name, $0) })
+    /// By the bytes of the name (XML element names arrive as bytes).
+    static let byName: ByteTable<Field> = {
+        var table = ByteTable<Field>(limit: Field.allCases.count)
+        for field in Field.allCases { table.insert(field, for: field.name) }
+        return table
+    }()
 }

@@ -46,7 +46,6 @@ final class XMLApplicationParser {
         /// `maxRowBytes`; after that nothing more of the application is kept).
         var bytes = 0
         var truncated = false
-        var fieldName = ""
         var fieldBytes = 0
         var overlongFields: [String] = []
     }
@@ -265,10 +264,7 @@ final class XMLApplicationParser {
         default:
             guard current != nil, !current!.truncated else { return }
             current!.bytes += Self.size(localname, nbAttributes, attributes)
-            if depth == 3 {
-                current!.fieldName = LibXML.string(localname)
-                current!.fieldBytes = 0
-            }
+            if depth == 3 { current!.fieldBytes = 0 }
             if current!.bytes > limits.maxRowBytes {
                 current!.truncated = true
                 return
@@ -309,7 +305,8 @@ final class XMLApplicationParser {
             let room = limits.maxFieldBytes - current!.fieldBytes
             if count > room {
                 count = Self.utf8Prefix(text, max(room, 0))
-                if room >= 0 { current!.overlongFields.append(current!.fieldName) }
+                // Text at depth 3 is only taken while its element is built: it is the parser's node.
+                if room >= 0 { current!.overlongFields.append(LibXML.string(ctxt.pointee.node?.pointee.name)) }
                 current!.fieldBytes = limits.maxFieldBytes + 1
             } else {
                 current!.fieldBytes += count
@@ -320,6 +317,10 @@ final class XMLApplicationParser {
             current!.truncated = true
             return
         }
+        // Layout whitespace between an application's fields is element-only content, which
+        // the schema ignores (it still counts towards the size limit above). Not building
+        // it saves a text node for every field.
+        if depth == 2, UnsafeBufferPointer(start: text, count: count).allSatisfy(Self.isXMLSpace) { return }
         if count > 0 { xmlSAX2Characters(ctxt, text, Int32(count)) }
     }
 
@@ -399,7 +400,8 @@ final class XMLApplicationParser {
         while let element = child {
             child = element.pointee.next
             guard element.pointee.type == XML_ELEMENT_NODE, element.pointee.ns == nil,
-                  let field = Field(name: LibXML.string(element.pointee.name)),
+                  let name = element.pointee.name,
+                  let field = Field.byName.value(for: UnsafeBufferPointer(start: name, count: Int(xmlStrlen(name)))),
                   application[field] == nil else { continue }
             application[field] = LibXML.text(of: element)
         }

@@ -9,7 +9,7 @@ import Foundation
 /// gives up at the same length), so crafted colliding keys cost a bounded number of
 /// comparisons and never more than a cache miss.
 struct ByteTable<Value> {
-    private struct Entry {
+    private struct Entry: @unchecked Sendable {  // Sendable whenever the table is
         var start: Int
         var count: Int
         var hash: UInt64
@@ -131,3 +131,5 @@ struct ByteTable<Value> {
 
 /// Drawn once per process, so colliding keys cannot be prepared in advance.
 private let byteTableSeed = UInt64.random(in: .min ... .max)
+
+extension ByteTable: Sendable where Value: Sendable {}
