@@ -6,7 +6,7 @@ import Testing
     /// of the eight-byte hash loop), including the empty key and keys that share prefixes.
     @Test func agreesWithDictionary() {
         var rng = SplitMix64(state: 5)
-        var table = ByteTable<Int>(limit: 100_000)
+        let table = ByteTable<Int>(limit: 100_000)
         var reference: [[UInt8]: Int] = [:]
         for value in 0..<3000 {
             let length = Int.random(in: 0...40, using: &rng)
@@ -29,7 +29,7 @@ import Testing
 
     /// Bytes, not canonical equivalence: "é" precomposed and decomposed are different keys.
     @Test func keysAreBytes() {
-        var table = ByteTable<Int>(limit: 10)
+        let table = ByteTable<Int>(limit: 10)
         table.insert(1, for: "\u{E9}")
         #expect(table.value(for: "e\u{301}") == nil)
         table.insert(2, for: "e\u{301}")
@@ -39,7 +39,7 @@ import Testing
 
     /// A full table stores nothing more, and what it holds stays found.
     @Test func stopsAtItsLimit() {
-        var table = ByteTable<Int>(limit: 100)
+        let table = ByteTable<Int>(limit: 100)
         for value in 0..<1000 { table.insert(value, for: "key-\(value)") }
         #expect(table.count == 100)
         for value in 0..<100 { #expect(table.value(for: "key-\(value)") == value) }

@@ -44,9 +44,10 @@ public enum Field: Int, CaseIterable, Sendable {
         self = field
     }
 
-    /// By the bytes of the name (XML element names arrive as bytes).
-    static let byName: ByteTable<Field> = {
-        var table = ByteTable<Field>(limit: Field.allCases.count)
+    /// By the bytes of the name (XML element names arrive as bytes). Filled once, then only
+    /// read, from any thread.
+    nonisolated(unsafe) static let byName: ByteTable<Field> = {
+        let table = ByteTable<Field>(limit: Field.allCases.count)
         for field in Field.allCases { table.insert(field, for: field.name) }
         return table
     }()

@@ -86,11 +86,11 @@ public final class BatchProcessor {
         AtomicFile.removeStaleTemporaries(in: outputDirectory)
 
         let documentsDirectory = configuration.documentsDirectory ?? source.directory
-        let makeStage = { [rules, validator] (renderer: RowRendering) in
+        let makeStage = { [rules, validator] (render: @escaping (Evaluation, inout [UInt8]) -> Void) in
             EvaluationStage(normalizer: Normalizer(rules: rules), validator: validator,
                             documents: DocumentChecker(baseDirectory: documentsDirectory,
                                                        maxBytes: rules.file.certificate.maxBytes),
-                            renderer: renderer)
+                            render: render)
         }
         let admission = Admission(session: ledger, quota: rules.quota, records: !discardLedger)
         let format = configuration.format ?? (source.format == .xml ? .xml : .csv)
@@ -116,7 +116,8 @@ public final class BatchProcessor {
     /// Admission and output of every row, in input order, into the three output files.
     /// Generic over the format so this loop is compiled once per format.
     private func write<Format: RowFormat>(_ format: Format.Type, _ reader: BatchReader,
-                                          _ makeStage: (RowRendering) -> EvaluationStage, _ admission: Admission,
+                                          _ makeStage: (@escaping (Evaluation, inout [UInt8]) -> Void) -> EvaluationStage,
+                                          _ admission: Admission,
                                           _ files: OutputFiles, _ summary: inout BatchSummary) throws(BatchError) {
         let maxReasons = rules.file.limits.maxReasonsPerRow
         // Indexed by `Outcome.position`: looked up once per row, so no hashing.
@@ -127,8 +128,12 @@ public final class BatchProcessor {
         for table in tables {
             outputs.append(try RecordWriter<Format>(path: "\(files.directory)/\(table.outcome.fileStem).\(files.ext)", table: table))
         }
-        let evaluator = RowEvaluator(reader: reader, workerStage: makeStage(RowRenderer<Format>(tables: tables)),
-                                     callerStage: makeStage(RowRenderer<Format>(tables: tables)))
+        // One renderer per thread (each reuses its row buffers).
+        let stages = (0..<2).map { _ in
+            let renderer = RowRenderer<Format>(tables: tables)
+            return makeStage { renderer.render($0, into: &$1) }
+        }
+        let evaluator = RowEvaluator(reader: reader, workerStage: stages[0], callerStage: stages[1])
         progress?.start(files.batchPath)
         evaluator.start()
         do throws(BatchError) {

@@ -180,7 +180,7 @@ final class RowEvaluator: @unchecked Sendable {
         evaluated.rendered.reserveCapacity(chunk.count * 256)
         for raw in chunk {
             let evaluation = stage.evaluate(raw)
-            stage.renderer.render(evaluation, into: &evaluated.rendered)
+            stage.render(evaluation, &evaluated.rendered)
             evaluated.evaluations.append(evaluation)
             evaluated.ends.append(evaluated.rendered.count)
         }
@@ -220,13 +220,15 @@ final class EvaluationStage {
     private let normalizer: Normalizer
     private let validator: Validator
     private let documents: DocumentChecker
-    let renderer: RowRendering
+    /// Made where the output format is a concrete type, so rendering is specialized to it.
+    let render: (Evaluation, inout [UInt8]) -> Void
 
-    init(normalizer: Normalizer, validator: Validator, documents: DocumentChecker, renderer: RowRendering) {
+    init(normalizer: Normalizer, validator: Validator, documents: DocumentChecker,
+         render: @escaping (Evaluation, inout [UInt8]) -> Void) {
         self.normalizer = normalizer
         self.validator = validator
         self.documents = documents
-        self.renderer = renderer
+        self.render = render
     }
 
     func evaluate(_ raw: RawApplication) -> Evaluation {

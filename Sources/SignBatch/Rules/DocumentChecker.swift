@@ -25,7 +25,7 @@ public final class DocumentChecker {
     private let realBase: String?
     private let maxBytes: Int
     // Bounded: a hostile batch of millions of distinct paths must not grow memory.
-    private var cache = ByteTable<Verdict>(limit: 65_536)
+    private let cache = ByteTable<Verdict>(limit: 65_536)
 
     public init(baseDirectory: String, maxBytes: Int) {
         self.baseDirectory = baseDirectory

@@ -110,7 +110,7 @@ public final class Normalizer {
 /// Raw enum text → its parsed value, for the first few thousand distinct spellings (a
 /// hostile batch of unique values must not grow memory).
 final class LookupCache<T: Sendable> {
-    private var parsed = ByteTable<Parsed<T>>(limit: 4096)
+    private let parsed = ByteTable<Parsed<T>>(limit: 4096)
 
     func parse(_ raw: String, default fallback: T?, _ lookup: (String) -> T?) -> Parsed<T> {
         if let hit = parsed.value(for: raw) { return hit }

@@ -8,8 +8,11 @@ import Foundation
 /// Only a cache: an entry whose probe sequence runs long is simply not stored (and a lookup
 /// gives up at the same length), so crafted colliding keys cost a bounded number of
 /// comparisons and never more than a cache miss.
-struct ByteTable<Value> {
-    private struct Entry: @unchecked Sendable {  // Sendable whenever the table is
+///
+/// A class: a lookup reads the table in place, where a struct kept in a class would be
+/// copied (its three arrays retained and released) for every lookup.
+final class ByteTable<Value> {
+    private struct Entry {
         var start: Int
         var count: Int
         var hash: UInt64
@@ -36,7 +39,7 @@ struct ByteTable<Value> {
         return copy.withUTF8 { value(for: $0) }
     }
 
-    mutating func insert(_ value: Value, for text: String) {
+    func insert(_ value: Value, for text: String) {
         if text.utf8.withContiguousStorageIfAvailable({ insert(value, for: $0) }) == nil {
             var copy = text
             copy.withUTF8 { insert(value, for: $0) }
@@ -65,7 +68,7 @@ struct ByteTable<Value> {
     }
 
     /// Stores `value` unless the table is full, the key is present or its probe runs long.
-    mutating func insert(_ value: Value, for key: UnsafeBufferPointer<UInt8>) {
+    func insert(_ value: Value, for key: UnsafeBufferPointer<UInt8>) {
         guard entries.count < limit else { return }
         if (entries.count + 1) * 2 > slots.count { grow() }
         let hash = Self.hash(key)
@@ -85,7 +88,7 @@ struct ByteTable<Value> {
         }
     }
 
-    private mutating func grow() {
+    private func grow() {
         slots = Array(repeating: -1, count: slots.count * 2)
         let mask = slots.count - 1
         for (index, entry) in entries.enumerated() {
@@ -131,5 +134,3 @@ struct ByteTable<Value> {
 
 /// Drawn once per process, so colliding keys cannot be prepared in advance.
 private let byteTableSeed = UInt64.random(in: .min ... .max)
-
-extension ByteTable: Sendable where Value: Sendable {}

@@ -2,11 +2,7 @@
 /// evaluated them: the writing thread then only admits rows and copies bytes, and a row's
 /// strings are read by the thread that made them. A row that admission turns into a
 /// rejection is rendered again by its writer.
-protocol RowRendering: AnyObject {
-    func render(_ evaluation: Evaluation, into bytes: inout [UInt8])
-}
-
-final class RowRenderer<Format: RowFormat>: RowRendering {
+final class RowRenderer<Format: RowFormat> {
     private let tables: [OutputTable]
     /// One per outcome, indexed by `Outcome.position`, as the writers have them.
     private var formats: [Format]
