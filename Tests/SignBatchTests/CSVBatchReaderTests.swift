@@ -358,4 +358,23 @@ struct CSVBatchReaderTests {
             #expect(rows.first?.problems.isEmpty == true)
         }
     }
+
+    /// ASCII rows are screened for control bytes eight at a time: a control byte is found
+    /// wherever it falls in a word, in the tail after the last whole word, and next to bytes
+    /// just above and below the 0x20 boundary.
+    @Test(arguments: [0x00, 0x01, 0x1B, 0x1F] as [UInt8])
+    func controlBytesInASCIIRowsAreFoundAtEveryPosition(_ control: UInt8) throws {
+        let plain = Array("acct-1,Tencent Cloud Computing,company,business_license".utf8)
+        for position in plain.indices where plain[position] != 0x2C {
+            var row = plain
+            row[position] = control
+            let rows = try Self.readAll(Self.reader(Array((Self.header + "\n").utf8) + row + [0x0A, 0x20, 0x21, 0x7F, 0x0A]))
+            try #require(rows.count == 2)
+            #expect(rows[0].problems.map(\.code) == [.rowMalformed], "byte \(control) at \(position)")
+            #expect(rows[0].problems.first?.message.contains(String(control, radix: 16, uppercase: true).leftPadded(to: 4)) == true)
+            // Space, '!' and DEL are not control bytes a field may not hold.
+            #expect(rows[1].problems.allSatisfy { !$0.message.contains("control") }, "\(rows[1].problems)")
+        }
+        #expect(try Self.readAll(Self.reader(Array((Self.header + "\n").utf8) + plain + [0x0A]))[0].problems.isEmpty)
+    }
 }

@@ -145,7 +145,26 @@ public enum TextNormalizer {
             }
         }
         if isSimple(name) {
+            // Simple text's only whitespace is ASCII: runs fold on bytes.
             guard name.utf8.contains(where: isASCIISpace) else { return name }
+            var copy = name
+            return copy.withUTF8 { bytes in
+                String(unsafeUninitializedCapacity: bytes.count) { out in
+                    var count = 0
+                    var inSpace = false
+                    for byte in bytes {
+                        if isASCIISpace(byte) {
+                            if !inSpace { out[count] = 0x20; count += 1 }
+                            inSpace = true
+                        } else {
+                            out[count] = byte
+                            count += 1
+                            inSpace = false
+                        }
+                    }
+                    return count
+                }
+            }
         } else {
             guard name.unicodeScalars.contains(where: { $0.properties.isWhitespace }) else { return name }
         }

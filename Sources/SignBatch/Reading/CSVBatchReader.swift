@@ -108,9 +108,23 @@ public final class CSVBatchReader: BatchReader {
             // One pass decides the common row: ASCII text without control characters, whose
             // fields need no UTF-8 validation of their own.
             var plain = true
-            for index in 0..<end where bytes[index] >= 0x80 || bytes[index] < 0x20 {
-                plain = false
-                break
+            var index = 0
+            if let base = bytes.baseAddress {
+                // Eight bytes at a time: any byte with its top bit set, or (when none is)
+                // any byte below 0x20, which the subtraction borrows from.
+                while index + 8 <= end {
+                    let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+                    if word & 0x8080_8080_8080_8080 != 0
+                        || (word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080 != 0 {
+                        plain = false
+                        break
+                    }
+                    index += 8
+                }
+            }
+            while plain, index < end {
+                if bytes[index] >= 0x80 || bytes[index] < 0x20 { plain = false }
+                index += 1
             }
             // A row that is valid UTF-8 as a whole, with no field starting on a continuation
             // byte, has every field valid on its own: no sequence can span two fields.

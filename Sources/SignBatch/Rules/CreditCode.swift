@@ -12,43 +12,51 @@ public enum CreditCode {
 
     /// Spaces and `-` removed, letters upper-cased.
     public static func normalize(_ text: String) -> String {
-        let utf8 = text.utf8
-        if utf8.allSatisfy({ $0 < 0x80 }) {
-            // ASCII: decided on bytes, and most codes are already in shape.
-            if !utf8.contains(where: { $0 == 0x20 || $0 == 0x2D || ($0 >= 0x61 && $0 <= 0x7A) }) { return text }
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(utf8.count)
-            for byte in utf8 where byte != 0x20 && byte != 0x2D {
-                bytes.append(byte >= 0x61 && byte <= 0x7A ? byte - 0x20 : byte)
+        var copy = text
+        return copy.withUTF8 { bytes in
+            // ASCII is decided on bytes, and most codes are already in shape.
+            var changes = false
+            for byte in bytes {
+                if byte >= 0x80 { return String(text.filter { $0 != " " && $0 != "-" }).uppercased() }
+                if byte == 0x20 || byte == 0x2D || (byte >= 0x61 && byte <= 0x7A) { changes = true }
             }
-            return String(decoding: bytes, as: UTF8.self)
+            if !changes { return text }
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count)
+            for byte in bytes where byte != 0x20 && byte != 0x2D {
+                out.append(byte >= 0x61 && byte <= 0x7A ? byte - 0x20 : byte)
+            }
+            return String(decoding: out, as: UTF8.self)
         }
-        return String(text.filter { $0 != " " && $0 != "-" }).uppercased()
     }
 
     /// `nil` when valid, else why not (for the message).
     public static func problem(_ code: String) -> String? {
         let bytes = code.utf8
-        guard bytes.count == 18, code.unicodeScalars.count == 18 else {
+        guard bytes.count == 18, bytes.allSatisfy({ $0 < 0x80 }) else {
             return "has \(code.count) characters, a Unified Social Credit Code has 18"
         }
-        var sum = 0
-        for (index, byte) in bytes.enumerated() {
-            let value = values[Int(byte)]
-            guard value >= 0 else {
-                return "holds '\(Character(Unicode.Scalar(byte)))' at position \(index + 1); only 0-9 and A-Z without I, O, Z, S, V are used"
+        var copy = code
+        return copy.withUTF8 { bytes in
+            var sum = 0
+            for index in 0..<18 {
+                let byte = bytes[index]
+                let value = values[Int(byte)]
+                guard value >= 0 else {
+                    return "holds '\(Character(Unicode.Scalar(byte)))' at position \(index + 1); only 0-9 and A-Z without I, O, Z, S, V are used"
+                }
+                if index >= 2, index <= 7, value > 9 {
+                    return "position \(index + 1) must be a digit (positions 3-8 are the administrative division)"
+                }
+                if index < 17 { sum += value * weights[index] }
             }
-            if (2...7).contains(index), value > 9 {
-                return "position \(index + 1) must be a digit (positions 3-8 are the administrative division)"
+            let expected = alphabet[(31 - sum % 31) % 31]
+            let last = bytes[17]
+            if last != expected {
+                return "has check character '\(Character(Unicode.Scalar(last)))', expected '\(Character(Unicode.Scalar(expected)))'"
             }
-            if index < 17 { sum += value * weights[index] }
+            return nil
         }
-        let expected = alphabet[(31 - sum % 31) % 31]
-        let last = bytes[bytes.index(bytes.startIndex, offsetBy: 17)]
-        if last != expected {
-            return "has check character '\(Character(Unicode.Scalar(last)))', expected '\(Character(Unicode.Scalar(expected)))'"
-        }
-        return nil
     }
 
     /// The check character for the first 17 characters (tests generate codes with it).

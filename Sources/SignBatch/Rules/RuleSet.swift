@@ -200,8 +200,10 @@ public final class RuleSet: Sendable {
     public func isNeutral(folded: String) -> Bool {
         // A character no neutral word has settles it at once (most real names), before
         // anything is allocated.
-        for scalar in folded.unicodeScalars where !Self.isDigit(scalar) {
-            if !neutralTrie.alphabet.contains(scalar.value) { return false }
+        // Membership first: it is a table lookup for ASCII, and most Chinese names fail it on
+        // their first character, before any Unicode property is looked up.
+        for scalar in folded.unicodeScalars where !neutralTrie.isLetter(scalar) {
+            if !Self.isDigit(scalar) { return false }
         }
         var letters: [Unicode.Scalar] = []
         letters.reserveCapacity(folded.utf8.count)
@@ -210,7 +212,11 @@ public final class RuleSet: Sendable {
     }
 
     private static func isDigit(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.isASCII ? (scalar.value >= 0x30 && scalar.value <= 0x39) : scalar.properties.generalCategory == .decimalNumber
+        switch scalar.value {
+        case 0..<0x80: scalar.value >= 0x30 && scalar.value <= 0x39
+        case 0x3400...0x4DBF, 0x4E00...0x9FFF: false  // CJK ideographs (most names): no property lookup
+        default: scalar.properties.generalCategory == .decimalNumber
+        }
     }
 }
 
@@ -221,6 +227,8 @@ struct NeutralTrie: Sendable {
     private var edges: [Int: Int] = [:]
     private var terminal: Set<Int> = []
     let alphabet: Set<UInt32>
+    /// `alphabet` for ASCII, as a table.
+    private let asciiLetters: [Bool]
 
     init(_ words: Set<String>) {
         var alphabet = Set<UInt32>()
@@ -241,6 +249,13 @@ struct NeutralTrie: Sendable {
             terminal.insert(node)
         }
         self.alphabet = alphabet
+        asciiLetters = (0..<128).map { alphabet.contains(UInt32($0)) }
+    }
+
+    /// Whether some word has this scalar.
+    @inline(__always)
+    func isLetter(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.isASCII ? asciiLetters[Int(scalar.value)] : alphabet.contains(scalar.value)
     }
 
     /// True when `letters` is empty or a concatenation of words.

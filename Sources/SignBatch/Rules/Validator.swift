@@ -267,6 +267,28 @@ public struct Validator: Sendable {
 
     /// Absolute http(s) URL with a non-empty host and no whitespace.
     static func isAbsoluteHTTPURL(_ text: String) -> Bool {
+        // The usual all-ASCII URL, in one pass over its bytes.
+        var copy = text
+        let ascii = copy.withUTF8 { bytes -> Bool? in
+            for byte in bytes {
+                if byte >= 0x80 { return nil }
+                if TextNormalizer.isASCIISpace(byte) { return false }
+            }
+            func hasScheme(_ scheme: StaticString) -> Bool {
+                let count = scheme.utf8CodeUnitCount
+                guard bytes.count > count else { return false }
+                for index in 0..<count {
+                    let byte = bytes[index]
+                    let lower: UInt8 = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+                    if lower != scheme.utf8Start[index] { return false }
+                }
+                return true
+            }
+            if hasScheme("https://") { return isASCIIAuthority(UnsafeBufferPointer(rebasing: bytes[8...])) }
+            if hasScheme("http://") { return isASCIIAuthority(UnsafeBufferPointer(rebasing: bytes[7...])) }
+            return false
+        }
+        if let ascii { return ascii }
         let bytes = text.utf8
         func hasScheme(_ scheme: String) -> Bool {
             bytes.count > scheme.utf8.count
@@ -284,11 +306,6 @@ public struct Validator: Sendable {
             if bytes.contains(where: TextNormalizer.isASCIISpace) { return false }
         } else if text.contains(where: \.isWhitespace) {
             return false
-        }
-        if bytes.allSatisfy({ $0 < 0x80 }), let valid = bytes.withContiguousStorageIfAvailable({
-            isASCIIAuthority(UnsafeBufferPointer(rebasing: $0[(bytes.count - rest.utf8.count)...]))
-        }) {
-            return valid
         }
         var authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
         if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
