@@ -164,4 +164,21 @@ struct DocumentCheckerTests {
         #expect(!DocumentChecker.isImage(Array("%PDF-1.7".utf8)[...]))
         #expect(!DocumentChecker.isImage(ArraySlice<UInt8>()))
     }
+
+    /// Checkers of one batch share what they examined: a path one of them saw is not
+    /// examined again by the other (here the file is gone by then, and still counts as seen).
+    /// A checker of its own examines afresh.
+    @Test func checkersOfABatchShareVerdicts() throws {
+        try Self.withFixture { _, base in
+            let shared = DocumentChecker.SharedVerdicts()
+            let first = DocumentChecker(baseDirectory: base, maxBytes: Self.limit, shared: shared)
+            let second = DocumentChecker(baseDirectory: base, maxBytes: Self.limit, shared: shared)
+            let alone = DocumentChecker(baseDirectory: base, maxBytes: Self.limit)
+            try FileManager.default.copyItem(atPath: base + "/ok.png", toPath: base + "/brief.png")
+            #expect(Self.codes(first, "brief.png") == [])
+            try FileManager.default.removeItem(atPath: base + "/brief.png")
+            #expect(Self.codes(second, "brief.png") == [])
+            #expect(Self.codes(alone, "brief.png") == [.proofNotFound])
+        }
+    }
 }

@@ -135,6 +135,25 @@ struct SHA256Tests {
         #expect(bom.leadingBytes == [0xEF, 0xBB, 0xBF, 0x61])
     }
 
+    /// A file is hashed on a second thread while this one takes the census: the result is
+    /// the same as one pass over the same bytes in memory, for files of several chunks.
+    @Test func fingerprintOfAFileMatchesOnePassInMemory() throws {
+        var rng = SplitMix64(state: 9)
+        var bytes = Array(String(repeating: "腾讯云,Tencent Cloud\n", count: 150_000).utf8)
+        bytes[1_234_567] = 0xFF
+        bytes += rng.bytes(12_345)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("fingerprint-\(UInt32.random(in: 0...UInt32.max))").path
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let fromFile = try BatchFingerprint.scan(path: path)
+        let inMemory = try BatchFingerprint.scan(MemoryInput(bytes))
+        #expect(fromFile.sha256 == inMemory.sha256 && fromFile.sha256.count == 64)
+        #expect(fromFile.size == bytes.count)
+        #expect(fromFile.leadingBytes == inMemory.leadingBytes)
+        #expect(fromFile.utf8.firstInvalidOffset == inMemory.utf8.firstInvalidOffset)
+        #expect(fromFile.utf8.multibyte == inMemory.utf8.multibyte && fromFile.utf8.invalid == inMemory.utf8.invalid)
+    }
+
     @Test func utf8CensusAcrossChunks() throws {
         let text = Array("腾讯云 Tencent Cloud 😀 é".utf8)
         let fingerprint = try BatchFingerprint.scan(MemoryInput(text, maxRead: 1))

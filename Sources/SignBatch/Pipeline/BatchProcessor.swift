@@ -86,10 +86,12 @@ public final class BatchProcessor {
         AtomicFile.removeStaleTemporaries(in: outputDirectory)
 
         let documentsDirectory = configuration.documentsDirectory ?? source.directory
+        let verdicts = DocumentChecker.SharedVerdicts()
         let makeStage = { [rules, validator] (render: @escaping (Evaluation, inout [UInt8]) -> Void) in
             EvaluationStage(normalizer: Normalizer(rules: rules), validator: validator,
                             documents: DocumentChecker(baseDirectory: documentsDirectory,
-                                                       maxBytes: rules.file.certificate.maxBytes),
+                                                       maxBytes: rules.file.certificate.maxBytes,
+                                                       shared: verdicts),
                             render: render)
         }
         let admission = Admission(session: ledger, quota: rules.quota, records: !discardLedger)

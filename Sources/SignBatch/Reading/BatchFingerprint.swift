@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,29 +12,75 @@ public struct BatchFingerprint: Sendable {
     public var utf8: UTF8Census
 
     public static func scan(path: String) throws(BatchError) -> BatchFingerprint {
-        let input = try FileInput(path: path)
-        return try scan(input)
+        // Hashing and the UTF-8 census each cost about as much as the other: they run on two
+        // threads, each over its own read of the file (the second comes from the page cache).
+        let hashing = BackgroundHash(path: path)
+        var fingerprint = try scan(try FileInput(path: path), hashing: false)
+        let (sha256, size) = try hashing.result()
+        guard size == fingerprint.size else {
+            throw BatchError(.io, path: path, "the file changed while it was being read")
+        }
+        fingerprint.sha256 = sha256
+        return fingerprint
     }
 
     public static func scan(_ input: ByteInput) throws(BatchError) -> BatchFingerprint {
+        try scan(input, hashing: true)
+    }
+
+    /// Without `hashing`, `sha256` is left empty.
+    private static func scan(_ input: ByteInput, hashing: Bool) throws(BatchError) -> BatchFingerprint {
         var hasher = SHA256()
         var census = UTF8Census()
         var leading = [UInt8]()
+        let size = try forEachChunk(of: input) { chunk in
+            if leading.count < 4 { leading += chunk.prefix(4 - leading.count) }
+            if hashing { hasher.update(chunk) }
+            census.scan(chunk)
+        }
+        census.finish()
+        return BatchFingerprint(sha256: hashing ? SHA256.hex(hasher.finalize()) : "", size: size,
+                                leadingBytes: leading, utf8: census)
+    }
+
+    /// Hands `input`'s bytes to `body` in chunks of up to 1 MiB; the number of bytes read.
+    private static func forEachChunk(of input: ByteInput,
+                                     _ body: (UnsafeRawBufferPointer) -> Void) throws(BatchError) -> Int {
         var size = 0
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { buffer.deallocate() }
         while true {
             let count = try input.read(into: buffer)
-            if count == 0 { break }
-            let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
-            if leading.count < 4 { leading += chunk.prefix(4 - leading.count) }
-            hasher.update(chunk)
-            census.scan(chunk)
+            if count == 0 { return size }
+            body(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
             size += count
         }
-        census.finish()
-        return BatchFingerprint(sha256: SHA256.hex(hasher.finalize()), size: size,
-                                leadingBytes: leading, utf8: census)
+    }
+
+    /// `path`'s SHA-256 and size, computed on a thread of its own.
+    private final class BackgroundHash: @unchecked Sendable {
+        // Written by the thread before it signals `done`; read only after waiting for it.
+        private var outcome: Result<(String, Int), BatchError>?
+        private let done = DispatchSemaphore(value: 0)
+
+        init(path: String) {
+            let thread = Thread { [self] in
+                outcome = Result { () throws(BatchError) in try Self.hash(path) }
+                done.signal()
+            }
+            thread.start()
+        }
+
+        func result() throws(BatchError) -> (String, Int) {
+            done.wait()
+            return try outcome!.get()
+        }
+
+        private static func hash(_ path: String) throws(BatchError) -> (String, Int) {
+            var hasher = SHA256()
+            let size = try forEachChunk(of: FileInput(path: path)) { hasher.update($0) }
+            return (SHA256.hex(hasher.finalize()), size)
+        }
     }
 }
 

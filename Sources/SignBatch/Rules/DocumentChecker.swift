@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -27,10 +28,30 @@ public final class DocumentChecker {
     // Bounded: a hostile batch of millions of distinct paths must not grow memory.
     private let cache = ByteTable<Verdict>(limit: 65_536)
 
-    public init(baseDirectory: String, maxBytes: Int) {
+    private let shared: SharedVerdicts?
+
+    /// Verdicts shared by the checkers of one batch's threads, so each path is examined once
+    /// per batch, not once per thread. Consulted only on a checker's own cache miss.
+    public final class SharedVerdicts: @unchecked Sendable {
+        private let lock = NSLock()
+        private let verdicts = ByteTable<Verdict>(limit: 65_536)  // guarded by `lock`
+
+        public init() {}
+
+        func verdict(for path: String) -> Verdict? {
+            lock.withLock { verdicts.value(for: path) }
+        }
+
+        func store(_ verdict: Verdict, for path: String) {
+            lock.withLock { verdicts.insert(verdict, for: path) }
+        }
+    }
+
+    public init(baseDirectory: String, maxBytes: Int, shared: SharedVerdicts? = nil) {
         self.baseDirectory = baseDirectory
         realBase = Self.realPath(baseDirectory)
         self.maxBytes = maxBytes
+        self.shared = shared
     }
 
     /// Reasons for one document: `DOCUMENT_PATH_INVALID` (a rejection) or needs-documents codes.
@@ -43,8 +64,14 @@ public final class DocumentChecker {
         let verdict: Verdict
         if let cached = cache.value(for: path) {
             verdict = cached
+        } else if let known = shared?.verdict(for: path) {
+            verdict = known
+            cache.insert(verdict, for: path)
         } else {
+            // Examined outside the lock: at worst both threads examine a path at once, and
+            // reach the same verdict.
             verdict = examine(path)
+            shared?.store(verdict, for: path)
             cache.insert(verdict, for: path)
         }
         switch verdict {

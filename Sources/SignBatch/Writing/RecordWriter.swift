@@ -10,6 +10,16 @@ protocol RowFormat: CellSink {
     mutating func finish()
 }
 
+extension RowFormat {
+    /// The evaluation's row, in `row`: one mutating access for all its cells.
+    @inline(__always)
+    mutating func render(_ evaluation: Evaluation, in table: OutputTable) {
+        start()
+        table.emit(evaluation, to: &self)
+        finish()
+    }
+}
+
 /// Writes one output file of a batch in one format. Rows arrive in input order; nothing is
 /// visible under the final name until `commit()`. Generic rather than a protocol: the
 /// batch loop is specialized per format, so a row goes from the evaluation to bytes with
@@ -31,9 +41,7 @@ final class RecordWriter<Format: RowFormat> {
     }
 
     func write(_ evaluation: Evaluation) throws(BatchError) {
-        format.start()
-        table.emit(evaluation, to: &format)
-        format.finish()
+        format.render(evaluation, in: table)
         try file.write(format.row)
     }
 

@@ -14,9 +14,7 @@ final class RowRenderer<Format: RowFormat> {
 
     func render(_ evaluation: Evaluation, into bytes: inout [UInt8]) {
         let position = evaluation.outcome.position
-        formats[position].start()
-        tables[position].emit(evaluation, to: &formats[position])
-        formats[position].finish()
+        formats[position].render(evaluation, in: tables[position])
         bytes.append(contentsOf: formats[position].row)
     }
 }
