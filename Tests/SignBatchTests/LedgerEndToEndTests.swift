@@ -22,6 +22,10 @@ struct LedgerEndToEndTests {
         try dir.write("existing.csv", existing)
         let imported = try CommandRunner.run(["ledger", "import", "existing.csv"], in: dir.url)
         #expect(imported.status == 0, "\(imported.stderr)")
+        // A new ledger is made with 16 KiB pages (the big-endian page size at offset 16 of
+        // the SQLite header).
+        let header = [UInt8](try Data(contentsOf: dir.path("Output/ledger.sqlite")).prefix(18))
+        #expect(header.count == 18 && Int(header[16]) << 8 | Int(header[17]) == 16_384)
         try dir.write("in/proof.png", Fixtures.png)
         let rows = Self.newNames(5).enumerated().map { Fixtures.companyRow("r\($0.offset)", account: "acct1", name: $0.element) }
         try dir.write("in/night1.csv", Self.batch(rows))
