@@ -8,37 +8,38 @@ public enum TextNormalizer {
     /// True when NFKC is the identity on `text` and its only whitespace is ASCII.
     @inline(__always)
     static func isSimple(_ text: String) -> Bool {
-        // Decided on the UTF-8 bytes of (valid) native strings: ASCII is skipped a byte at a
-        // time and only multi-byte scalars are decoded.
-        if let simple = text.utf8.withContiguousStorageIfAvailable({ bytes -> Bool in
-            var index = 0
-            let count = bytes.count
-            while index < count {
-                let lead = bytes[index]
-                if lead < 0x80 { index += 1; continue }
-                let value: UInt32
-                if lead < 0xE0, index + 1 < count {
-                    value = UInt32(lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F)
-                    index += 2
-                } else if lead < 0xF0, index + 2 < count {
-                    value = UInt32(lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6
-                        | UInt32(bytes[index + 2] & 0x3F)
-                    index += 3
-                } else if index + 3 < count {
-                    value = UInt32(lead & 0x07) << 18 | UInt32(bytes[index + 1] & 0x3F) << 12
-                        | UInt32(bytes[index + 2] & 0x3F) << 6 | UInt32(bytes[index + 3] & 0x3F)
-                    index += 4
-                } else {
-                    return false
-                }
-                if !isSimpleScalar(value) { return false }
-            }
-            return true
-        }) {
-            return simple
-        }
+        if let simple = text.utf8.withContiguousStorageIfAvailable({ isSimple($0) }) { return simple }
         for scalar in text.unicodeScalars where scalar.value >= 0x80 && !isSimpleScalar(scalar.value) {
             return false
+        }
+        return true
+    }
+
+    /// `isSimple` on the UTF-8 bytes of valid text: ASCII is skipped a byte at a time and
+    /// only multi-byte scalars are decoded.
+    @inline(__always)
+    static func isSimple(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            let lead = bytes[index]
+            if lead < 0x80 { index += 1; continue }
+            let value: UInt32
+            if lead < 0xE0, index + 1 < count {
+                value = UInt32(lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F)
+                index += 2
+            } else if lead < 0xF0, index + 2 < count {
+                value = UInt32(lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6
+                    | UInt32(bytes[index + 2] & 0x3F)
+                index += 3
+            } else if index + 3 < count {
+                value = UInt32(lead & 0x07) << 18 | UInt32(bytes[index + 1] & 0x3F) << 12
+                    | UInt32(bytes[index + 2] & 0x3F) << 6 | UInt32(bytes[index + 3] & 0x3F)
+                index += 4
+            } else {
+                return false
+            }
+            if !isSimpleScalar(value) { return false }
         }
         return true
     }
@@ -56,9 +57,17 @@ public enum TextNormalizer {
 
     /// NFKC, zero-width characters and BOMs removed, leading/trailing whitespace trimmed.
     public static func field(_ text: String) -> String {
-        if isSimple(text) {
-            return trimASCII(text)
+        var copy = text
+        let simple = copy.withUTF8 { bytes -> String? in
+            guard isSimple(bytes) else { return nil }
+            var start = 0
+            var end = bytes.count
+            while start < end, isASCIISpace(bytes[start]) { start += 1 }
+            while end > start, isASCIISpace(bytes[end - 1]) { end -= 1 }
+            if start == 0, end == bytes.count { return text }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
         }
+        if let simple { return simple }
         if let folded = widthFolded(text) { return trimASCII(folded) }
         return compatibilityNormalized(text)
     }
@@ -113,18 +122,21 @@ public enum TextNormalizer {
 
     /// The signature folded for comparison: case-folded, all whitespace removed.
     public static func fold(_ text: String) -> String {
-        if isSimple(text) {
+        var copy = text
+        let simple = copy.withUTF8 { bytes -> String? in
+            guard isSimple(bytes) else { return nil }
             // Only ASCII letters have case here, and only ASCII bytes are whitespace.
-            if !text.utf8.contains(where: { ($0 >= 0x41 && $0 <= 0x5A) || isASCIISpace($0) }) { return text }
-            return String(unsafeUninitializedCapacity: text.utf8.count) { out in
+            guard bytes.contains(where: { ($0 >= 0x41 && $0 <= 0x5A) || isASCIISpace($0) }) else { return text }
+            return String(unsafeUninitializedCapacity: bytes.count) { out in
                 var count = 0
-                for byte in text.utf8 where !isASCIISpace(byte) {
+                for byte in bytes where !isASCIISpace(byte) {
                     out[count] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
                     count += 1
                 }
                 return count
             }
         }
+        if let simple { return simple }
         var out = String.UnicodeScalarView()
         for scalar in text.lowercased().unicodeScalars where !scalar.properties.isWhitespace {
             out.append(scalar)

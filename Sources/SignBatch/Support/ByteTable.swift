@@ -20,10 +20,13 @@ final class ByteTable<Value> {
     }
 
     let limit: Int
-    private var keyBytes: [UInt8] = []
-    private var entries: [Entry] = []
+    // No access to these ever overlaps another (no method calls out while holding one), so
+    // the per-access exclusivity bookkeeping of class properties is left out: it cost more
+    // than a lookup in a small table.
+    @exclusivity(unchecked) private var keyBytes: [UInt8] = []
+    @exclusivity(unchecked) private var entries: [Entry] = []
     /// Indexes into `entries`; -1 is empty. A power of two, at most half full.
-    private var slots: [Int32] = Array(repeating: -1, count: 16)
+    @exclusivity(unchecked) private var slots: [Int32] = Array(repeating: -1, count: 16)
     private static var maxProbes: Int { 32 }
     private static var seed: UInt64 { byteTableSeed }
 
