@@ -285,6 +285,31 @@ struct CSVTokenizerTests {
             }
         }
     }
+
+    /// The word-at-a-time scan stops at the first delimiter, quote or line break of a run
+    /// (or where fewer than eight bytes remain), on random bytes dense in look-alikes.
+    @Test func plainRunEndMatchesAByteScan() {
+        var rng = SplitMix64(state: 17)
+        let pool: [UInt8] = [0x61, 0x2C, 0x3B, 0x22, 0x0A, 0x0D, 0x2B, 0x2D, 0x21, 0x23, 0x0B, 0x0C, 0x8A, 0xAC, 0xE8, 0x00, 0xFF]
+        for _ in 0..<20_000 {
+            let count = Int.random(in: 0...40, using: &rng)
+            let bytes = (0..<count).map { _ in Int.random(in: 0..<4, using: &rng) == 0 ? pool.randomElement(using: &rng)! : 0x61 }
+            let delimiter = [UInt8(0x2C), 0x3B, 0x09, 0x7C].randomElement(using: &rng)!
+            let start = Int.random(in: 0...count, using: &rng)
+            bytes.withUnsafeBufferPointer { buffer in
+                guard let base = buffer.baseAddress else { return }
+                let found = CSVTokenizer.plainRunEnd(base, from: start, to: count, delimiter: delimiter)
+                let first = (start..<count).first { [delimiter, 0x0A, 0x0D, 0x22].contains(bytes[$0]) }
+                // The first special byte when it lies in a whole word, else somewhere in the
+                // last partial word (never past a special byte).
+                if let first, first - start < (count - start) / 8 * 8 {
+                    #expect(found == first, "\(bytes) from \(start)")
+                } else {
+                    #expect(found >= start && found + 8 > count && found <= (first ?? count), "\(bytes) from \(start)")
+                }
+            }
+        }
+    }
 }
 
 extension CSVTokenizerTests.Row {
