@@ -24,9 +24,12 @@ public final class SQLiteLedger: LedgerStore {
             queue = try DatabaseQueue(path: path, configuration: configuration)
             if readOnly { return }
             try queue.writeWithoutTransaction { db in
-                // Only a new ledger takes it (before its first table; an existing file keeps
-                // its own). Fewer, larger pages make a batch's merge and commit cheaper.
-                try db.execute(sql: "PRAGMA page_size = 16384")
+                // A new ledger gets larger pages (before its first table; an existing file keeps
+                // its own): fewer of them make a batch's merge and commit cheaper. Only `main`:
+                // the temporary database keeps small pages, which hold less memory.
+                if try Int.fetchOne(db, sql: "PRAGMA main.page_count") == 0 {
+                    try db.execute(sql: "PRAGMA main.page_size = 16384")
+                }
                 try db.execute(sql: "PRAGMA journal_mode = WAL")
                 try db.execute(sql: "PRAGMA synchronous = FULL")
                 // Bounded: a batch's open transaction spills to the WAL instead of growing memory.
