@@ -76,7 +76,7 @@ public indirect enum JSONValue: Sendable, Equatable {
                 } else if scalar.isASCII {
                     out.append(UInt8(scalar.value))
                 } else {
-                    out.append(contentsOf: String(scalar).utf8)
+                    UTF8.encode(scalar) { out.append($0) }
                 }
             }
         }

@@ -79,7 +79,7 @@ public struct XMLRow: RowFormat {
                 } else if scalar.isASCII {
                     out.append(UInt8(scalar.value))
                 } else {
-                    out.append(contentsOf: String(scalar).utf8)
+                    UTF8.encode(scalar) { out.append($0) }
                 }
             }
         }
