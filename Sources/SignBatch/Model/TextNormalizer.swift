@@ -57,8 +57,7 @@ public enum TextNormalizer {
 
     /// NFKC, zero-width characters and BOMs removed, leading/trailing whitespace trimmed.
     public static func field(_ text: String) -> String {
-        var copy = text
-        let simple = copy.withUTF8 { bytes -> String? in
+        let simple = text.withBytes { bytes -> String? in
             guard isSimple(bytes) else { return nil }
             var start = 0
             var end = bytes.count
@@ -122,8 +121,7 @@ public enum TextNormalizer {
 
     /// The signature folded for comparison: case-folded, all whitespace removed.
     public static func fold(_ text: String) -> String {
-        var copy = text
-        let simple = copy.withUTF8 { bytes -> String? in
+        let simple = text.withBytes { bytes -> String? in
             guard isSimple(bytes) else { return nil }
             // Only ASCII letters have case here, and only ASCII bytes are whitespace.
             guard bytes.contains(where: { ($0 >= 0x41 && $0 <= 0x5A) || isASCIISpace($0) }) else { return text }
@@ -159,8 +157,7 @@ public enum TextNormalizer {
         if isSimple(name) {
             // Simple text's only whitespace is ASCII: runs fold on bytes.
             guard name.utf8.contains(where: isASCIISpace) else { return name }
-            var copy = name
-            return copy.withUTF8 { bytes in
+            return name.withBytes { bytes in
                 String(unsafeUninitializedCapacity: bytes.count) { out in
                     var count = 0
                     var inSpace = false

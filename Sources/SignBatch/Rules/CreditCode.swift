@@ -12,8 +12,7 @@ public enum CreditCode {
 
     /// Spaces and `-` removed, letters upper-cased.
     public static func normalize(_ text: String) -> String {
-        var copy = text
-        return copy.withUTF8 { bytes in
+        text.withBytes { bytes in
             // ASCII is decided on bytes, and most codes are already in shape.
             var changes = false
             for byte in bytes {
@@ -36,8 +35,7 @@ public enum CreditCode {
         guard bytes.count == 18, bytes.allSatisfy({ $0 < 0x80 }) else {
             return "has \(code.count) characters, a Unified Social Credit Code has 18"
         }
-        var copy = code
-        return copy.withUTF8 { bytes in
+        return code.withBytes { bytes in
             var sum = 0
             for index in 0..<18 {
                 let byte = bytes[index]

@@ -77,8 +77,7 @@ public final class Normalizer {
 
     /// `domain(fromRemark:)` on bytes, for the usual ASCII remark.
     static func asciiDomain(fromRemark remark: String) -> String {
-        var copy = remark
-        return copy.withUTF8 { bytes in
+        remark.withBytes { bytes in
             let count = bytes.count
             var start = 0
             var end = count

@@ -268,8 +268,7 @@ public struct Validator: Sendable {
     /// Absolute http(s) URL with a non-empty host and no whitespace.
     static func isAbsoluteHTTPURL(_ text: String) -> Bool {
         // The usual all-ASCII URL, in one pass over its bytes.
-        var copy = text
-        let ascii = copy.withUTF8 { bytes -> Bool? in
+        let ascii = text.withBytes { bytes -> Bool? in
             for byte in bytes {
                 if byte >= 0x80 { return nil }
                 if TextNormalizer.isASCIISpace(byte) { return false }

@@ -1,6 +1,15 @@
 import Foundation
 
 extension String {
+    /// `body` with the string's UTF-8 bytes: in place for native strings (no copy, and no
+    /// retain of the storage), through a contiguous copy otherwise.
+    @inline(__always)
+    func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let result = utf8.withContiguousStorageIfAvailable(body) { return result }
+        var copy = self
+        return copy.withUTF8(body)
+    }
+
     /// Byte equality of the UTF-8 forms (not `==`, which compares canonical equivalence).
     @inline(__always)
     static func sameBytes(_ lhs: String, _ rhs: String) -> Bool {

@@ -36,17 +36,11 @@ final class ByteTable<Value> {
 
     @inline(__always)
     func value(for text: String) -> Value? {
-        var found: Value?
-        if text.utf8.withContiguousStorageIfAvailable({ found = value(for: $0) }) != nil { return found }
-        var copy = text
-        return copy.withUTF8 { value(for: $0) }
+        text.withBytes { value(for: $0) }
     }
 
     func insert(_ value: Value, for text: String) {
-        if text.utf8.withContiguousStorageIfAvailable({ insert(value, for: $0) }) == nil {
-            var copy = text
-            copy.withUTF8 { insert(value, for: $0) }
-        }
+        text.withBytes { insert(value, for: $0) }
     }
 
     func value(for key: UnsafeBufferPointer<UInt8>) -> Value? {
