@@ -174,9 +174,10 @@ public struct Validator: Sendable {
     // MARK: - Character classes
 
     static func isValidAccountID(_ id: String) -> Bool {
-        let bytes = id.utf8
-        guard let first = bytes.first, bytes.count <= 64, isASCIIAlphanumeric(first) else { return false }
-        return bytes.allSatisfy { isASCIIAlphanumeric($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
+        id.withBytes { bytes in
+            guard let first = bytes.first, bytes.count <= 64, isASCIIAlphanumeric(first) else { return false }
+            return bytes.allSatisfy { isASCIIAlphanumeric($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
+        }
     }
 
     static func isASCIIAlphanumeric(_ byte: UInt8) -> Bool {
