@@ -1,16 +1,18 @@
 import Foundation
 
-/// The per-row work that needs no order: reading, normalization, validation and the
-/// certificate checks, in chunks of rows. Admission and writing must follow input order
-/// and stay on the caller's thread; everything else is shared between two threads:
+/// The per-row work that needs no order: reading, normalization, validation, the
+/// certificate checks and rendering each row for its outcome's file, in chunks of rows.
+/// Admission and writing must follow input order and stay on the caller's thread;
+/// everything else is shared between two threads:
 ///
 /// - a worker thread reads chunks (the reader is sequential) and evaluates them;
 /// - the caller, whenever the next chunk in order is not ready, evaluates a waiting chunk
 ///   itself instead of sleeping.
 ///
 /// The split balances itself: whichever thread has nothing better to do evaluates. Each
-/// thread has its own `EvaluationStage` (their caches are not shared), and the result of
-/// evaluating a row does not depend on which thread did it.
+/// thread has its own `EvaluationStage` (its caches and row buffers are its own; only
+/// certificate verdicts are shared), and the result of evaluating a row does not depend
+/// on which thread did it.
 final class RowEvaluator: @unchecked Sendable {
     enum Message {
         /// Hand the chunk back with `recycle` once written.
