@@ -63,11 +63,45 @@ enum XMLTestSupport {
     }
 
     /// Everything an `XMLBatchReader` gives for a file, or the error that failed the batch.
-    static func read(_ path: String, limits: RulesFile.InputLimits = limits) -> Result<Read, BatchError> {
+    /// Every file is read twice: with schema checks run while parsing, and with them left
+    /// to another thread as the pipeline does; both must give the same applications.
+    static func read(_ path: String, limits: RulesFile.InputLimits = limits,
+                     sourceLocation: SourceLocation = #_sourceLocation) -> Result<Read, BatchError> {
+        let immediate = readOnce(path, limits: limits, deferred: false)
+        let deferred = readOnce(path, limits: limits, deferred: true)
+        switch (immediate, deferred) {
+        case (.success(let now), .success(let later)):
+            #expect(now.applications.count == later.applications.count, sourceLocation: sourceLocation)
+            for (one, other) in zip(now.applications, later.applications) {
+                #expect(one.problems == other.problems, sourceLocation: sourceLocation)
+                #expect(one.values == other.values && one.extras == other.extras && one.line == other.line, sourceLocation: sourceLocation)
+            }
+        case (.failure(let now), .failure(let later)):
+            #expect(now.description == later.description, sourceLocation: sourceLocation)
+        default:
+            Issue.record("deferred schema checks changed whether the batch failed", sourceLocation: sourceLocation)
+        }
+        return immediate
+    }
+
+    private static func readOnce(_ path: String, limits: RulesFile.InputLimits, deferred: Bool) -> Result<Read, BatchError> {
         do throws(BatchError) {
-            let reader = try XMLBatchReader(path: path, limits: limits)
+            let reader = try XMLBatchReader(path: path, limits: limits, deferSchemaChecks: deferred)
             var applications: [RawApplication] = []
             while let application = try reader.next() { applications.append(application) }
+            if deferred {
+                // On another thread with its own validation context, as an evaluating thread.
+                let checked = DispatchQueue.global().sync {
+                    let validator = try! LibXMLSchemaValidator(LibXMLSchema.batch())
+                    return applications.map { application in
+                        var application = application
+                        if let check = application.pendingSchemaCheck { application.problems += check.run(validator) }
+                        application.pendingSchemaCheck = nil
+                        return application
+                    }
+                }
+                applications = checked
+            }
             return .success(Read(layout: reader.layout, warnings: reader.warnings, applications: applications))
         } catch {
             return .failure(error)

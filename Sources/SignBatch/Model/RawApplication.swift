@@ -8,6 +8,9 @@ public struct RawApplication: Sendable {
     /// Values of the batch's unknown columns, in the order of `BatchLayout.extraColumns`.
     public var extras: [String]
     public var problems: [Finding]
+    /// Schema validation the XML reader left to the evaluating thread; its findings follow
+    /// `problems`.
+    var pendingSchemaCheck: PendingSchemaCheck?
 
     public init(line: Int, values: [String?] = Array(repeating: nil, count: Field.allCases.count),
                 extras: [String] = [], problems: [Finding] = []) {

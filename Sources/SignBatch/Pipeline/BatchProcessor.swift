@@ -69,7 +69,7 @@ public final class BatchProcessor {
                                       startOffset: encoding == .utf8 ? bomLength : 0,
                                       delimiter: configuration.delimiter, limits: limits)
         case .xml:
-            let reader = try XMLBatchReader(path: source.path, limits: limits)
+            let reader = try XMLBatchReader(path: source.path, limits: limits, deferSchemaChecks: true)
             summary.encoding = reader.layout.encoding
             return reader
         }

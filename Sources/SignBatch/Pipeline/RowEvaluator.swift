@@ -233,14 +233,30 @@ final class EvaluationStage {
         self.render = render
     }
 
+    /// This thread's validation context for XML applications, made on first use.
+    private var schemaValidator: LibXMLSchemaValidator?
+
     func evaluate(_ raw: RawApplication) -> Evaluation {
         let app = normalizer.normalize(raw)
         var reasons = raw.problems
+        if let check = raw.pendingSchemaCheck { reasons += runSchemaCheck(check) }
         reasons += validator.validate(app)
         reasons += documents.check(app.documentFile, role: .proof)
         if app.purpose.value == .others {
             reasons += documents.check(app.commissionFile, role: .commission)
         }
         return Evaluation(application: app, reasons: reasons)
+    }
+
+    private func runSchemaCheck(_ check: PendingSchemaCheck) -> [Finding] {
+        if schemaValidator == nil {
+            do {
+                schemaValidator = try LibXMLSchemaValidator(LibXMLSchema.batch())
+            } catch {
+                // The reader loaded the same schema before any application was read.
+                return [Finding(.schemaInvalid, "the batch schema could not be loaded: \(error.description)")]
+            }
+        }
+        return check.run(schemaValidator!)
     }
 }

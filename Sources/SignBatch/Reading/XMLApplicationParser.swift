@@ -35,6 +35,14 @@ final class XMLApplicationParser {
     private var builtDepth = 0
     private var root: xmlNodePtr?
     private var current: Pending?
+    /// The text of the current application's fields, kept here rather than as text nodes
+    /// in its subtree (the schema types them `xs:string`: no text can break it, and
+    /// building the nodes was most of the reader's allocations). `fieldRanges` is indexed
+    /// by `Field.rawValue`; a field's first element counts, as when reading the tree.
+    private var fieldText: [UInt8] = []
+    private var fieldRanges = [Range<Int>?](repeating: nil, count: Field.allCases.count)
+    /// The field whose element is open at depth 3 and collects text, if any.
+    private var textField: Field?
 
     private struct Pending {
         var node: xmlNodePtr
@@ -50,10 +58,15 @@ final class XMLApplicationParser {
         var overlongFields: [String] = []
     }
 
-    init(path: String, limits: RulesFile.InputLimits) throws(BatchError) {
+    /// Set: each application's schema validation is left to whoever evaluates it
+    /// (`RawApplication.pendingSchemaCheck`) instead of being done while parsing.
+    let deferSchemaChecks: Bool
+
+    init(path: String, limits: RulesFile.InputLimits, deferSchemaChecks: Bool = false) throws(BatchError) {
         LibXML.initialize()
         self.path = path
         self.limits = limits
+        self.deferSchemaChecks = deferSchemaChecks
         do {
             validator = try LibXMLSchemaValidator(LibXMLSchema.batch())
         } catch {
@@ -261,6 +274,8 @@ final class XMLApplicationParser {
             pending.lines.append((UnsafeMutableRawPointer(node), line))
             pending.bytes = Self.size(localname, nbAttributes, attributes)
             current = pending
+            fieldText.removeAll(keepingCapacity: true)
+            for index in fieldRanges.indices { fieldRanges[index] = nil }
         default:
             guard current != nil, !current!.truncated else { return }
             current!.bytes += Self.size(localname, nbAttributes, attributes)
@@ -272,6 +287,12 @@ final class XMLApplicationParser {
             guard builtDepth == depth - 1 else { return }
             build()
             if let node = ctxt.pointee.node { current!.lines.append((UnsafeMutableRawPointer(node), line)) }
+            if depth == 3, uri == nil, let localname,
+               let field = Field.byName.value(for: UnsafeBufferPointer(start: localname, count: Int(xmlStrlen(localname)))),
+               fieldRanges[field.rawValue] == nil {
+                textField = field
+                fieldRanges[field.rawValue] = fieldText.count..<fieldText.count
+            }
         }
     }
 
@@ -279,6 +300,7 @@ final class XMLApplicationParser {
                             _ uri: UnsafePointer<xmlChar>?) {
         defer { depth -= 1 }
         guard failure == nil else { return }
+        if depth == 3 { textField = nil }
         if depth == builtDepth {
             xmlSAX2EndElementNs(ctxt, localname, prefix, uri)
             builtDepth -= 1
@@ -321,6 +343,13 @@ final class XMLApplicationParser {
         // the schema ignores (it still counts towards the size limit above). Not building
         // it saves a text node for every field.
         if depth == 2, UnsafeBufferPointer(start: text, count: count).allSatisfy(Self.isXMLSpace) { return }
+        if depth == 3 {
+            if let field = textField, count > 0 {
+                fieldText.append(contentsOf: UnsafeBufferPointer(start: text, count: count))
+                fieldRanges[field.rawValue] = fieldRanges[field.rawValue]!.lowerBound..<fieldText.count
+            }
+            return
+        }
         if count > 0 { xmlSAX2Characters(ctxt, text, Int32(count)) }
     }
 
@@ -351,24 +380,34 @@ final class XMLApplicationParser {
                 "the application is longer than \(limits.maxRowBytes) bytes; the rest of it was not read"))
         }
         let isApplication = LibXML.equals(node.pointee.name, "application") && node.pointee.ns == nil
-        let diagnostics: [LibXMLDiagnostic]
-        if isApplication {
-            diagnostics = validator.validate(element: node)
-        } else {
-            diagnostics = validateInShell(node).map {
+        if !isApplication {
+            let diagnostics = validateInShell(node).map {
                 var diagnostic = $0
                 diagnostic.node = UnsafeMutableRawPointer(node)
                 return diagnostic
             }
-        }
-        for diagnostic in diagnostics {
-            problems.append(Finding(.schemaInvalid, "line \(line(of: diagnostic, in: pending)): \(diagnostic.message)"))
+            problems += PendingSchemaCheck.findings(diagnostics, lines: pending.lines, line: pending.line)
         }
         var application = RawApplication(line: pending.line, problems: problems)
-        Self.extractFields(of: node, into: &application)
-        ready.append(application)
+        fieldText.withUnsafeBufferPointer { text in
+            for (index, range) in fieldRanges.enumerated() {
+                guard let range, let field = Field(rawValue: index) else { continue }
+                application[field] = String(decoding: UnsafeBufferPointer(rebasing: text[range]), as: UTF8.self)
+            }
+        }
+        // Detached before validation: the parser goes on adding siblings to the root.
         xmlUnlinkNode(node)
-        xmlFreeNode(node)
+        if isApplication {
+            let check = PendingSchemaCheck(node: node, lines: pending.lines, line: pending.line)
+            if deferSchemaChecks {
+                application.pendingSchemaCheck = check
+            } else {
+                application.problems += check.run(validator)
+            }
+        } else {
+            xmlFreeNode(node)
+        }
+        ready.append(application)
     }
 
     /// An element other than `<application>` where an application belongs is judged as a
@@ -379,32 +418,6 @@ final class XMLApplicationParser {
         xmlDocSetRootElement(shell.pointer, shellRoot)
         xmlAddChild(shellRoot, xmlDocCopyNode(node, shell.pointer, 1))
         return validator.validate(document: shell.pointer)
-    }
-
-    /// The line of the element a message is about, or of its nearest recorded ancestor.
-    private func line(of diagnostic: LibXMLDiagnostic, in pending: Pending) -> Int {
-        var node = diagnostic.node?.assumingMemoryBound(to: xmlNode.self)
-        while let current = node {
-            let key = UnsafeMutableRawPointer(current)
-            if let entry = pending.lines.first(where: { $0.node == key }) { return entry.line }
-            node = current.pointee.parent
-        }
-        return diagnostic.line > 0 ? diagnostic.line : pending.line
-    }
-
-    /// Each field's value is the text directly inside its element (CDATA and references
-    /// already decoded by the parser), exactly as given. Of a repeated element the first
-    /// counts; the repetition itself is a schema error.
-    private static func extractFields(of node: xmlNodePtr, into application: inout RawApplication) {
-        var child = node.pointee.children
-        while let element = child {
-            child = element.pointee.next
-            guard element.pointee.type == XML_ELEMENT_NODE, element.pointee.ns == nil,
-                  let name = element.pointee.name,
-                  let field = Field.byName.value(for: UnsafeBufferPointer(start: name, count: Int(xmlStrlen(name)))),
-                  application[field] == nil else { continue }
-            application[field] = LibXML.text(of: element)
-        }
     }
 
     // MARK: Helpers

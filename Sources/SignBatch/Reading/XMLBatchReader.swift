@@ -15,9 +15,12 @@ public final class XMLBatchReader: BatchReader {
 
     /// `chunkSize` is the most bytes handed to libxml2 at once; tests and the fuzzer make it
     /// tiny so that every construct of the document is split between two pushes somewhere.
-    public init(path: String, limits: RulesFile.InputLimits, chunkSize: Int = XMLBatchReader.chunkSize) throws(BatchError) {
+    /// With `deferSchemaChecks`, applications come with their schema validation still to
+    /// run (`RawApplication.pendingSchemaCheck`), for the pipeline's evaluating threads.
+    public init(path: String, limits: RulesFile.InputLimits, chunkSize: Int = XMLBatchReader.chunkSize,
+                deferSchemaChecks: Bool = false) throws(BatchError) {
         input = try FileInput(path: path)
-        parser = try XMLApplicationParser(path: path, limits: limits)
+        parser = try XMLApplicationParser(path: path, limits: limits, deferSchemaChecks: deferSchemaChecks)
         buffer = .allocate(byteCount: max(chunkSize, 1), alignment: 16)
         layout = BatchLayout()
         // Up to the root's start tag, so that a wrong root, a DOCTYPE or a broken prolog
