@@ -18,7 +18,9 @@ public final class Admission {
     private let session: LedgerSession
     private let quota: Int
     private var accounts: [String: Account] = [:]
-    private var last: (id: String, account: Account)?
+    /// The account of the previous lookup (a row is noted, then admitted).
+    private var lastID = ""
+    private var lastAccount: Account?
     /// Accounts in the order this batch first names them.
     public private(set) var accountOrder: [String] = []
 
@@ -39,7 +41,7 @@ public final class Admission {
 
     private func load(_ id: String) throws(BatchError) -> Account {
         // A row is noted, then admitted: the second lookup of its account hashes nothing.
-        if let last, last.id == id { return last.account }
+        if let lastAccount, lastID == id { return lastAccount }
         let account: Account
         if let known = accounts[id] {
             account = known
@@ -48,7 +50,8 @@ public final class Admission {
             accounts[id] = account
             accountOrder.append(id)
         }
-        last = (id, account)
+        lastID = id
+        lastAccount = account
         return account
     }
 
@@ -58,20 +61,24 @@ public final class Admission {
         let id = app.accountID
         let account = try load(id)
         let key = SignatureKey(international: app.international.value ?? false, folded: app.signKey)
-        let held = account.held[key]
-        if let held, held.claimed {
-            return Finding(.duplicateInBatch, "'\(app.signName)' was already admitted for account \(id) earlier in this batch")
-        }
-        if let held, held.status != .needsDocuments {
-            let how = held.status == .existing ? "already holds" : "was already granted"
-            return Finding(.duplicateExisting, "account \(id) \(how) the signature '\(app.signName)' (\(held.status.rawValue))")
-        }
-        // A held needs_documents key is a resubmission: it already has its slot.
-        if held == nil, account.held.count >= quota {
-            return Finding(.quotaExceeded, "account \(id) already uses \(account.held.count) of its \(quota) signatures")
-        }
+        let used = account.held.count
         let status: HeldStatus = outcome == .accepted ? .accepted : .needsDocuments
-        account.held[key] = (status, true)
+        // Claimed first, in one lookup, as most rows are admitted; a refusal puts it back.
+        if let held = account.held.updateValue((status, true), forKey: key) {
+            if held.claimed {
+                account.held[key] = held
+                return Finding(.duplicateInBatch, "'\(app.signName)' was already admitted for account \(id) earlier in this batch")
+            }
+            if held.status != .needsDocuments {
+                account.held[key] = held
+                let how = held.status == .existing ? "already holds" : "was already granted"
+                return Finding(.duplicateExisting, "account \(id) \(how) the signature '\(app.signName)' (\(held.status.rawValue))")
+            }
+            // A held needs_documents key is a resubmission: it already has its slot.
+        } else if used >= quota {
+            account.held.removeValue(forKey: key)
+            return Finding(.quotaExceeded, "account \(id) already uses \(used) of its \(quota) signatures")
+        }
         if records {
             try session.record(AdmittedEntry(accountID: id, key: key, signName: app.signName, status: status,
                                              line: app.line))
