@@ -68,13 +68,19 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// share a line), each with one value per unknown column, and only a batch-level
     /// failure is thrown.
     static func read(check checking: Bool, strictlyIncreasing: Bool,
+                     schemaValidator: LibXMLSchemaValidator? = nil,
                      _ open: () throws(BatchError) -> BatchReader) -> ReadOutcome {
         var outcome = ReadOutcome()
         do throws(BatchError) {
             let reader = try open()
             outcome.layout = reader.layout
             var lastLine = strictlyIncreasing ? 1 : 0
-            while let raw = try reader.next() {
+            while var raw = try reader.next() {
+                // A schema check the reader deferred runs here, as an evaluating thread runs it.
+                if let check = raw.pendingSchemaCheck, let schemaValidator {
+                    raw.problems += check.run(schemaValidator)
+                    raw.pendingSchemaCheck = nil
+                }
                 precondition(strictlyIncreasing ? raw.line > lastLine : raw.line >= lastLine,
                              "rows must come in input order")
                 lastLine = raw.line
@@ -99,21 +105,24 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         let whole = readXML(path, chunkSize: XMLBatchReader.chunkSize, check: true)
         // Fuzz inputs are shorter than one chunk: a second read in small pushes makes libxml2
         // stop and resume inside tags, references, CDATA and multi-byte characters. The push
-        // size comes from the length, as every byte of an XML input is the document.
-        let pieces = readXML(path, chunkSize: 1 + bytes.count % 13, check: false)
+        // size comes from the length, as every byte of an XML input is the document. That
+        // read leaves schema checks to run after parsing, as the pipeline does.
+        let pieces = readXML(path, chunkSize: 1 + bytes.count % 13, check: false, deferSchemaChecks: true)
         precondition(pieces.error?.kind == whole.error?.kind,
                      "pushing in pieces must not change whether the batch fails: \(String(describing: whole.error)) / \(String(describing: pieces.error))")
         // A failed batch writes no rows, so only a readable one must give the same rows.
         if whole.error == nil {
-            precondition(pieces == whole, "pushing in pieces must not change the applications")
+            precondition(pieces == whole, "pushing in pieces, schema checks deferred, must not change the applications")
         }
     }
 
-    static func readXML(_ path: String, chunkSize: Int, check checking: Bool) -> ReadOutcome {
+    static func readXML(_ path: String, chunkSize: Int, check checking: Bool,
+                        deferSchemaChecks: Bool = false) -> ReadOutcome {
         var limits = rules.file.limits
         limits.maxFieldBytes = 256
-        return read(check: checking, strictlyIncreasing: false) { () throws(BatchError) -> BatchReader in
-            try XMLBatchReader(path: path, limits: limits, chunkSize: chunkSize)
+        let schemaValidator = deferSchemaChecks ? try? LibXMLSchemaValidator(LibXMLSchema.batch()) : nil
+        return read(check: checking, strictlyIncreasing: false, schemaValidator: schemaValidator) { () throws(BatchError) -> BatchReader in
+            try XMLBatchReader(path: path, limits: limits, chunkSize: chunkSize, deferSchemaChecks: deferSchemaChecks)
         }
     }
 
