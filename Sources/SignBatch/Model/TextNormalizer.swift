@@ -8,11 +8,7 @@ public enum TextNormalizer {
     /// True when NFKC is the identity on `text` and its only whitespace is ASCII.
     @inline(__always)
     static func isSimple(_ text: String) -> Bool {
-        if let simple = text.utf8.withContiguousStorageIfAvailable({ isSimple($0) }) { return simple }
-        for scalar in text.unicodeScalars where scalar.value >= 0x80 && !isSimpleScalar(scalar.value) {
-            return false
-        }
-        return true
+        text.withBytes { isSimple($0) }
     }
 
     /// `isSimple` on the UTF-8 bytes of valid text: ASCII is skipped a byte at a time and

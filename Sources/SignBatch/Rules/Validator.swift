@@ -234,8 +234,8 @@ public struct Validator: Sendable {
         guard !needle.isEmpty, TextNormalizer.isSimple(haystack), TextNormalizer.isSimple(needle) else {
             return haystack.contains(needle)
         }
-        let found = haystack.utf8.withContiguousStorageIfAvailable { hay in
-            needle.utf8.withContiguousStorageIfAvailable { pin in
+        return haystack.withBytes { hay in
+            needle.withBytes { pin in
                 guard pin.count <= hay.count else { return false }
                 let first = pin[0]
                 for start in 0...(hay.count - pin.count) where hay[start] == first {
@@ -244,7 +244,6 @@ public struct Validator: Sendable {
                 return false
             }
         }
-        return (found ?? nil) ?? haystack.contains(needle)
     }
 
     static func isSubsequence(_ needle: String, of haystack: String) -> Bool {

@@ -13,17 +13,10 @@ extension String {
     /// Byte equality of the UTF-8 forms (not `==`, which compares canonical equivalence).
     @inline(__always)
     static func sameBytes(_ lhs: String, _ rhs: String) -> Bool {
-        let count = lhs.utf8.count
-        guard count == rhs.utf8.count else { return false }
-        // Native strings are contiguous: compared in place, without copying either.
-        if let equal = lhs.utf8.withContiguousStorageIfAvailable({ left in
-            rhs.utf8.withContiguousStorageIfAvailable { right in
-                count == 0 || memcmp(left.baseAddress!, right.baseAddress!, count) == 0
-            }
-        }), let equal {
-            return equal
+        guard lhs.utf8.count == rhs.utf8.count else { return false }
+        return lhs.withBytes { left in
+            rhs.withBytes { right in left.isEmpty || memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0 }
         }
-        return lhs.utf8.elementsEqual(rhs.utf8)
     }
 }
 
@@ -31,10 +24,7 @@ extension Hasher {
     /// The string's bytes, as `String`'s own hash would for ASCII text, without normalizing.
     @inline(__always)
     mutating func combineUTF8(of text: String) {
-        if text.utf8.withContiguousStorageIfAvailable({ combine(bytes: UnsafeRawBufferPointer($0)) }) == nil {
-            var text = text
-            text.withUTF8 { combine(bytes: UnsafeRawBufferPointer($0)) }
-        }
+        text.withBytes { combine(bytes: UnsafeRawBufferPointer($0)) }
         combine(0xFF as UInt8)  // no UTF-8 byte: ends the string, so ("ab","c") ≠ ("a","bc")
     }
 }

@@ -40,11 +40,7 @@ public struct CSVRow: RowFormat {
     /// A cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first)
     /// gets a leading `'`; a cell with a comma, quote or line break is quoted.
     public static func appendCell(_ value: String, to out: inout [UInt8]) {
-        // Native and small strings are contiguous: read in place, never copied.
-        if value.utf8.withContiguousStorageIfAvailable({ appendCell($0, to: &out) }) == nil {
-            var value = value
-            value.withUTF8 { appendCell($0, to: &out) }
-        }
+        value.withBytes { appendCell($0, to: &out) }
     }
 
     static func appendCell(_ utf8: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {

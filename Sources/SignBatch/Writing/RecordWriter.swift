@@ -69,12 +69,11 @@ extension Array where Element == UInt8 {
     /// nothing appended) otherwise. Most cells take this path.
     @inline(__always)
     mutating func appendVerbatim(_ text: String, unlessAny needsEscape: (UInt8) -> Bool) -> Bool {
-        let plain = text.utf8.withContiguousStorageIfAvailable { bytes in
+        text.withBytes { bytes in
             for byte in bytes where needsEscape(byte) { return false }
             append(contentsOf: bytes)
             return true
         }
-        return plain == true
     }
 
     /// Decimal digits of `value`, without going through a `String`.
