@@ -286,6 +286,24 @@ struct CSVTokenizerTests {
         }
     }
 
+    /// The eight-byte tests flag the lowest byte below a bound (or equal to a byte) exactly,
+    /// and flag something exactly when such a byte exists, for every bound up to 0x80.
+    @Test func byteLaneTestsFlagTheLowestMatch() {
+        var rng = SplitMix64(state: 29)
+        for _ in 0..<20_000 {
+            let lanes = (0..<8).map { _ in UInt8.random(in: 0...3, using: &rng) == 0 ? UInt8.random(in: 0...255, using: &rng) : UInt8.random(in: 0x20...0x7E, using: &rng) }
+            let word = lanes.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+            let bound = UInt8.random(in: 1...0x80, using: &rng)
+            let below = word.bytesBelow(bound)
+            let firstBelow = lanes.firstIndex { $0 < bound }
+            #expect((below == 0) == (firstBelow == nil), "\(lanes) below \(bound)")
+            if let firstBelow { #expect(below.trailingZeroBitCount / 8 == firstBelow, "\(lanes) below \(bound)") }
+            let byte = lanes.randomElement(using: &rng)!
+            #expect(word.bytes(equalTo: byte).trailingZeroBitCount / 8 == lanes.firstIndex(of: byte)!, "\(lanes) equal to \(byte)")
+            #expect(word.hasNonASCII == lanes.contains { $0 >= 0x80 })
+        }
+    }
+
     /// The word-at-a-time scan stops at the first delimiter, quote or line break of a run
     /// (or where fewer than eight bytes remain), on random bytes dense in look-alikes.
     @Test func plainRunEndMatchesAByteScan() {

@@ -110,7 +110,7 @@ public struct UTF8Census: Sendable {
             if need == 0 {
                 // ASCII runs, eight bytes at a time.
                 while index + 8 <= count,
-                      base.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                      !base.loadUnaligned(fromByteOffset: index, as: UInt64.self).hasNonASCII {
                     index += 8
                 }
                 if index >= count { break }

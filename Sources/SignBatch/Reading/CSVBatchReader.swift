@@ -110,12 +110,10 @@ public final class CSVBatchReader: BatchReader {
             var plain = true
             var index = 0
             if let base = bytes.baseAddress {
-                // Eight bytes at a time: any byte with its top bit set, or (when none is)
-                // any byte below 0x20, which the subtraction borrows from.
+                // Eight bytes at a time.
                 while index + 8 <= end {
                     let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-                    if word & 0x8080_8080_8080_8080 != 0
-                        || (word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080 != 0 {
+                    if word.hasNonASCII || word.bytesBelow(0x20) != 0 {
                         plain = false
                         break
                     }

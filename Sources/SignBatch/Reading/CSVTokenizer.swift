@@ -208,20 +208,14 @@ public final class CSVTokenizer {
 
     /// How far a plain run certainly goes, eight bytes at a time: the start of the first word
     /// holding a delimiter, quote or line break (the byte loop finds which), or of the last
-    /// partial word. A byte equal to `c` is a zero byte of `word ^ c…c`; the lowest flagged
-    /// byte of the zero test is exact (a borrow only flags bytes above a real zero).
+    /// partial word.
     @inline(__always)
     static func plainRunEnd(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int, delimiter: UInt8) -> Int {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        @inline(__always) func zeroBytes(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
-        let delimiters = ones &* UInt64(delimiter)
-        let lfs = ones &* UInt64(lf), crs = ones &* UInt64(cr), quotes = ones &* UInt64(quote)
         var index = start
         while index + 8 <= end {
             let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-            let found = zeroBytes(word ^ delimiters) | zeroBytes(word ^ lfs) | zeroBytes(word ^ crs)
-                | zeroBytes(word ^ quotes)
+            let found = word.bytes(equalTo: delimiter) | word.bytes(equalTo: lf) | word.bytes(equalTo: cr)
+                | word.bytes(equalTo: quote)
             if found != 0 { return index + found.trailingZeroBitCount / 8 }
             index += 8
         }

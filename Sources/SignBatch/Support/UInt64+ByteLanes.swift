@@ -1,0 +1,25 @@
+/// Eight bytes of a buffer tested at once, for the scans that skip plain runs (CSV fields,
+/// ASCII rows, UTF-8 census).
+extension UInt64 {
+    static let everyByteOne: UInt64 = 0x0101_0101_0101_0101
+    static let everyByteHigh: UInt64 = 0x8080_8080_8080_8080
+
+    /// The top bit of each byte below `bound` (at most 0x80). The lowest such byte is
+    /// always flagged; a borrow may flag or hide bytes above it, so ask only whether any
+    /// byte is flagged and which is the lowest.
+    @inline(__always)
+    func bytesBelow(_ bound: UInt8) -> UInt64 {
+        (self &- (Self.everyByteOne &* UInt64(bound))) & ~self & Self.everyByteHigh
+    }
+
+    /// The top bit of each byte equal to `byte` (a zero byte of `self ^ byte…byte`), with
+    /// the same guarantee as `bytesBelow`.
+    @inline(__always)
+    func bytes(equalTo byte: UInt8) -> UInt64 {
+        (self ^ (Self.everyByteOne &* UInt64(byte))).bytesBelow(1)
+    }
+
+    /// Whether any byte is 0x80 or above.
+    @inline(__always)
+    var hasNonASCII: Bool { self & Self.everyByteHigh != 0 }
+}
