@@ -95,8 +95,7 @@ enum XMLTestSupport {
                     let validator = try! LibXMLSchemaValidator(LibXMLSchema.batch())
                     return applications.map { application in
                         var application = application
-                        if let check = application.pendingSchemaCheck { application.problems += check.run(validator) }
-                        application.pendingSchemaCheck = nil
+                        application.runPendingSchemaCheck(validator)
                         return application
                     }
                 }

@@ -20,6 +20,13 @@ public struct RawApplication: Sendable {
         self.problems = problems
     }
 
+    /// Runs the schema check the XML reader left, if any: its findings join `problems`.
+    mutating func runPendingSchemaCheck(_ validator: LibXMLSchemaValidator) {
+        guard let check = pendingSchemaCheck else { return }
+        problems += check.run(validator)
+        pendingSchemaCheck = nil
+    }
+
     public subscript(field: Field) -> String? {
         get { values[field.rawValue] }
         set { values[field.rawValue] = newValue }

@@ -398,12 +398,8 @@ final class XMLApplicationParser {
         // Detached before validation: the parser goes on adding siblings to the root.
         xmlUnlinkNode(node)
         if isApplication {
-            let check = PendingSchemaCheck(node: node, lines: pending.lines, line: pending.line)
-            if deferSchemaChecks {
-                application.pendingSchemaCheck = check
-            } else {
-                application.problems += check.run(validator)
-            }
+            application.pendingSchemaCheck = PendingSchemaCheck(node: node, lines: pending.lines, line: pending.line)
+            if !deferSchemaChecks { application.runPendingSchemaCheck(validator) }
         } else {
             xmlFreeNode(node)
         }

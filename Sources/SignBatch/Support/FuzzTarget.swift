@@ -77,10 +77,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             var lastLine = strictlyIncreasing ? 1 : 0
             while var raw = try reader.next() {
                 // A schema check the reader deferred runs here, as an evaluating thread runs it.
-                if let check = raw.pendingSchemaCheck, let schemaValidator {
-                    raw.problems += check.run(schemaValidator)
-                    raw.pendingSchemaCheck = nil
-                }
+                if let schemaValidator { raw.runPendingSchemaCheck(schemaValidator) }
                 precondition(strictlyIncreasing ? raw.line > lastLine : raw.line >= lastLine,
                              "rows must come in input order")
                 lastLine = raw.line
