@@ -56,28 +56,17 @@ public indirect enum JSONValue: Sendable, Equatable {
 
     public static func appendString(_ text: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        // Most text needs no escaping: copied as bytes. 0xE2 may start U+2028 / U+2029.
-        if out.appendVerbatim(text, unlessAny: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0xE2 }) {
-            out.append(UInt8(ascii: "\""))
-            return
-        }
-        for scalar in text.unicodeScalars {
+        // 0xE2 may start U+2028 / U+2029.
+        out.appendEscaped(text, ifAny: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0xE2 }) { scalar in
             switch scalar {
-            case "\"": out.append(contentsOf: "\\\"".utf8)
-            case "\\": out.append(contentsOf: "\\\\".utf8)
-            case "\n": out.append(contentsOf: "\\n".utf8)
-            case "\r": out.append(contentsOf: "\\r".utf8)
-            case "\t": out.append(contentsOf: "\\t".utf8)
-            case "\u{2028}": out.append(contentsOf: "\\u2028".utf8)
-            case "\u{2029}": out.append(contentsOf: "\\u2029".utf8)
-            default:
-                if scalar.value < 0x20 {
-                    out.append(contentsOf: ("\\u" + String(scalar.value, radix: 16).leftPadded(to: 4)).utf8)
-                } else if scalar.isASCII {
-                    out.append(UInt8(scalar.value))
-                } else {
-                    UTF8.encode(scalar) { out.append($0) }
-                }
+            case "\"": "\\\""
+            case "\\": "\\\\"
+            case "\n": "\\n"
+            case "\r": "\\r"
+            case "\t": "\\t"
+            case "\u{2028}": "\\u2028"
+            case "\u{2029}": "\\u2029"
+            default: scalar.value < 0x20 ? "\\u" + String(scalar.value, radix: 16).leftPadded(to: 4) : nil
             }
         }
         out.append(UInt8(ascii: "\""))

@@ -76,6 +76,22 @@ extension Array where Element == UInt8 {
         }
     }
 
+    /// Appends `text` escaped for an output format: as it is when no byte needs escaping
+    /// (most cells), else scalar by scalar, each one replaced by what `escape` returns for
+    /// it (`nil`: the scalar itself).
+    @inline(__always)
+    mutating func appendEscaped(_ text: String, ifAny needsEscape: (UInt8) -> Bool,
+                                _ escape: (Unicode.Scalar) -> String?) {
+        if appendVerbatim(text, unlessAny: needsEscape) { return }
+        for scalar in text.unicodeScalars {
+            if let replacement = escape(scalar) {
+                append(contentsOf: replacement.utf8)
+            } else {
+                UTF8.encode(scalar) { append($0) }
+            }
+        }
+    }
+
     /// Decimal digits of `value`, without going through a `String`.
     @inline(__always)
     mutating func appendDecimal(_ value: Int) {

@@ -59,28 +59,17 @@ public struct XMLRow: RowFormat {
     /// In an attribute, tab and line feed are written as references too: a parser would
     /// otherwise normalize them to spaces (a CSV header cell may hold a line break).
     public static func appendEscaped(_ text: String, to out: inout [UInt8], inAttribute: Bool = false) {
-        // Most text needs no escaping: copied as bytes. 0xEF may start U+FFFE / U+FFFF.
-        if out.appendVerbatim(text, unlessAny: { $0 < 0x20 || $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0xEF }) {
-            return
-        }
-        for scalar in text.unicodeScalars {
+        // 0xEF may start U+FFFE / U+FFFF.
+        out.appendEscaped(text, ifAny: { $0 < 0x20 || $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0xEF }) { scalar in
             switch scalar {
-            case "&": out.append(contentsOf: "&amp;".utf8)
-            case "<": out.append(contentsOf: "&lt;".utf8)
-            case ">": out.append(contentsOf: "&gt;".utf8)
-            case "\"": out.append(contentsOf: "&quot;".utf8)
-            case "\r": out.append(contentsOf: "&#13;".utf8)
-            case "\t" where inAttribute: out.append(contentsOf: "&#9;".utf8)
-            case "\n" where inAttribute: out.append(contentsOf: "&#10;".utf8)
-            case "\t", "\n": out.append(UInt8(scalar.value))
-            default:
-                if scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF {
-                    out.append(contentsOf: [0xEF, 0xBF, 0xBD])
-                } else if scalar.isASCII {
-                    out.append(UInt8(scalar.value))
-                } else {
-                    UTF8.encode(scalar) { out.append($0) }
-                }
+            case "&": "&amp;"
+            case "<": "&lt;"
+            case ">": "&gt;"
+            case "\"": "&quot;"
+            case "\r": "&#13;"
+            case "\t": inAttribute ? "&#9;" : nil
+            case "\n": inAttribute ? "&#10;" : nil
+            default: scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF ? "\u{FFFD}" : nil
             }
         }
     }
