@@ -23,6 +23,8 @@ struct NeutralWordTests {
         // Folding: case, width, spaces, brackets and digits anywhere.
         "TEST", "Ｔｅｓｔ", "【测试】", "Test 2 Demo", "sms123otp", "1会议2通知3", "１２３４５",
         "customer service", "CustomerService", "系统消息", "短信验证码", "testtesting",
+        // Decimal digits of other scripts are digits too.
+        "验证码٣٤", "test१",
     ])
     func neutral(name: String) {
         #expect(Self.isNeutral(name))
