@@ -28,7 +28,6 @@ final class ByteTable<Value> {
     /// Indexes into `entries`; -1 is empty. A power of two, at most half full.
     @exclusivity(unchecked) private var slots: [Int32] = Array(repeating: -1, count: 16)
     private static var maxProbes: Int { 32 }
-    private static var seed: UInt64 { byteTableSeed }
 
     init(limit: Int) { self.limit = limit }
 
@@ -44,24 +43,8 @@ final class ByteTable<Value> {
     }
 
     func value(for key: UnsafeBufferPointer<UInt8>) -> Value? {
-        let hash = Self.hash(key)
-        let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        // Entries are read in place: copying one would retain its value.
-        return entries.withUnsafeBufferPointer { entries in
-            keyBytes.withUnsafeBufferPointer { stored in
-                for _ in 0..<Self.maxProbes {
-                    let index = Int(slots[slot])
-                    if index < 0 { return nil }
-                    if entries[index].hash == hash, entries[index].count == key.count,
-                       key.isEmpty || memcmp(stored.baseAddress! + entries[index].start, key.baseAddress!, key.count) == 0 {
-                        return entries[index].value
-                    }
-                    slot = (slot + 1) & mask
-                }
-                return nil
-            }
-        }
+        guard case .entry(let index) = probe(key, Self.hash(key)) else { return nil }
+        return entries[index].value
     }
 
     /// Stores `value` unless the table is full, the key is present or its probe runs long.
@@ -69,19 +52,37 @@ final class ByteTable<Value> {
         guard entries.count < limit else { return }
         if (entries.count + 1) * 2 > slots.count { grow() }
         let hash = Self.hash(key)
+        guard case .empty(let slot) = probe(key, hash) else { return }
+        slots[slot] = Int32(entries.count)
+        entries.append(Entry(start: keyBytes.count, count: key.count, hash: hash, value: value))
+        keyBytes.append(contentsOf: key)
+    }
+
+    private enum Probe {
+        case entry(Int)
+        /// The empty slot where the key would go.
+        case empty(Int)
+        /// Not found within `maxProbes` slots.
+        case exhausted
+    }
+
+    private func probe(_ key: UnsafeBufferPointer<UInt8>, _ hash: UInt64) -> Probe {
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
-        for _ in 0..<Self.maxProbes {
-            let index = Int(slots[slot])
-            if index < 0 {
-                slots[slot] = Int32(entries.count)
-                entries.append(Entry(start: keyBytes.count, count: key.count, hash: hash, value: value))
-                keyBytes.append(contentsOf: key)
-                return
+        // Entries are read in place: copying one would retain its value.
+        return entries.withUnsafeBufferPointer { entries in
+            keyBytes.withUnsafeBufferPointer { stored in
+                for _ in 0..<Self.maxProbes {
+                    let index = Int(slots[slot])
+                    if index < 0 { return .empty(slot) }
+                    if entries[index].hash == hash, entries[index].count == key.count,
+                       key.isEmpty || memcmp(stored.baseAddress! + entries[index].start, key.baseAddress!, key.count) == 0 {
+                        return .entry(index)
+                    }
+                    slot = (slot + 1) & mask
+                }
+                return .exhausted
             }
-            if entries[index].hash == hash, entries[index].count == key.count,
-               keyBytes[entries[index].start..<(entries[index].start + key.count)].elementsEqual(key) { return }
-            slot = (slot + 1) & mask
         }
     }
 
@@ -97,7 +98,7 @@ final class ByteTable<Value> {
 
     @inline(__always)
     static func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var hash = seed ^ (UInt64(key.count) &* 0x9E37_79B9_7F4A_7C15)
+        var hash = byteTableSeed ^ (UInt64(key.count) &* 0x9E37_79B9_7F4A_7C15)
         let count = key.count
         guard let base = key.baseAddress else { return mix(hash) }
         let raw = UnsafeRawPointer(base)
