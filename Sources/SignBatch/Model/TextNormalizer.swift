@@ -53,16 +53,7 @@ public enum TextNormalizer {
 
     /// NFKC, zero-width characters and BOMs removed, leading/trailing whitespace trimmed.
     public static func field(_ text: String) -> String {
-        let simple = text.withBytes { bytes -> String? in
-            guard isSimple(bytes) else { return nil }
-            var start = 0
-            var end = bytes.count
-            while start < end, isASCIISpace(bytes[start]) { start += 1 }
-            while end > start, isASCIISpace(bytes[end - 1]) { end -= 1 }
-            if start == 0, end == bytes.count { return text }
-            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
-        }
-        if let simple { return simple }
+        if isSimple(text) { return trimASCII(text) }
         if let folded = widthFolded(text) { return trimASCII(folded) }
         return compatibilityNormalized(text)
     }
@@ -199,15 +190,16 @@ public enum TextNormalizer {
         }
     }
 
+    /// ASCII whitespace trimmed from both ends, on bytes; the text itself when there is none.
     static func trimASCII(_ text: String) -> String {
-        let utf8 = text.utf8
-        guard let first = utf8.first, let last = utf8.last,
-              isASCIISpace(first) || isASCIISpace(last) else { return text }
-        var start = utf8.startIndex
-        var end = utf8.endIndex
-        while start < end, isASCIISpace(utf8[start]) { start = utf8.index(after: start) }
-        while end > start, isASCIISpace(utf8[utf8.index(before: end)]) { end = utf8.index(before: end) }
-        return String(text[start..<end])
+        text.withBytes { bytes in
+            var start = 0
+            var end = bytes.count
+            while start < end, isASCIISpace(bytes[start]) { start += 1 }
+            while end > start, isASCIISpace(bytes[end - 1]) { end -= 1 }
+            if start == 0, end == bytes.count { return text }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+        }
     }
 
     static func isASCIISpace(_ byte: UInt8) -> Bool {
