@@ -102,6 +102,10 @@ struct NormalizerTests {
         ("HTTPS://例子.中国/", "例子.中国"),
         ("ｗｗｗ．ＥＸＡＭＰＬＥ．ｃｏｍ", "www.example.com"),
         ("example.com?q=1", "example.com"),
+        // A port that is not all digits stays; an @ past the path is not credentials.
+        ("Example.com:abc", "example.com:abc"),
+        ("example.com/user@other.org", "example.com"),
+        ("a@b@Example.com:80", "example.com"),
     ])
     func websiteRemarkIsTheDomainAlone(input: String, expected: String) {
         #expect(Normalizer.domain(fromRemark: TextNormalizer.field(input)) == expected)

@@ -261,6 +261,7 @@ struct ValidatorTests {
         ("HTTPS://Play.Google.com/store/apps/details?id=com.tencent", true),
         ("https://appgallery.huawei.com:8443/app/C100", true),
         ("https://user@store.example.com/x", true),
+        ("https://store.example.com/u@x:y", true),
         ("https://应用宝.中国/app", true),
         ("apps.apple.com/cn/app/id123", false),
         ("ftp://apps.example.com/app", false),
