@@ -79,20 +79,16 @@ public final class Normalizer {
     static func asciiDomain(fromRemark remark: String) -> String {
         remark.withBytes { bytes in
             let count = bytes.count
-            var start = 0
-            var end = count
+            var afterScheme = 0
             if count >= 3 {
                 for index in 0...(count - 3) where bytes[index] == 0x3A && bytes[index + 1] == 0x2F && bytes[index + 2] == 0x2F {
-                    start = index + 3  // after "://"
+                    afterScheme = index + 3  // after "://"
                     break
                 }
             }
-            if let cut = bytes[start..<end].firstIndex(where: { $0 == 0x2F || $0 == 0x3F || $0 == 0x23 }) { end = cut }  // / ? #
-            if let at = bytes[start..<end].lastIndex(of: 0x40) { start = at + 1 }  // @
-            if let colon = bytes[start..<end].lastIndex(of: 0x3A),
-               bytes[(colon + 1)..<end].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
-                end = colon
-            }
+            let span = AuthoritySpan(bytes, from: afterScheme)
+            let start = span.start
+            var end = span.hostEnd
             while end > start, bytes[end - 1] == 0x2E { end -= 1 }  // trailing dots
             let domain = UnsafeBufferPointer(rebasing: bytes[start..<end])
             if start == 0, end == count, !domain.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) { return remark }

@@ -319,14 +319,9 @@ public struct Validator: Sendable {
 
     /// `isAbsoluteHTTPURL`'s host check on bytes, for the usual all-ASCII URL.
     static func isASCIIAuthority(_ rest: UnsafeBufferPointer<UInt8>) -> Bool {
-        var end = rest.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? rest.count
-        var start = 0
-        if let at = rest[..<end].lastIndex(of: UInt8(ascii: "@")) { start = at + 1 }
-        if let colon = rest[start..<end].lastIndex(of: UInt8(ascii: ":")) {
-            guard rest[(colon + 1)..<end].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return false }
-            end = colon
-        }
-        let host = rest[start..<end]
+        let span = AuthoritySpan(rest, from: 0)
+        guard span.numericPort else { return false }
+        let host = rest[span.start..<span.hostEnd]
         guard let first = host.first, first != UInt8(ascii: ".") else { return false }
         var previous: UInt8 = 0
         for byte in host {
