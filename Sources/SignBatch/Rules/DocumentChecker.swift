@@ -69,14 +69,15 @@ public final class DocumentChecker {
         let verdict: Verdict
         if let cached = cache.value(for: path) {
             verdict = cached
-        } else if let known = shared?.verdict(for: path) {
-            verdict = known
-            cache.insert(verdict, for: path)
         } else {
-            // Examined outside the lock: at worst both threads examine a path at once, and
-            // reach the same verdict.
-            verdict = examine(path)
-            shared?.store(verdict, for: path)
+            if let known = shared?.verdict(for: path) {
+                verdict = known
+            } else {
+                // Examined outside the lock: at worst both threads examine a path at once, and
+                // reach the same verdict.
+                verdict = examine(path)
+                shared?.store(verdict, for: path)
+            }
             cache.insert(verdict, for: path)
         }
         switch verdict {

@@ -198,10 +198,10 @@ public final class RuleSet: Sendable {
 
     /// SPEC §4.1: the folded name without digits is empty or splits entirely into neutral words.
     public func isNeutral(folded: String) -> Bool {
-        // A character no neutral word has settles it at once (most real names), before
-        // anything is allocated.
-        // Membership first: it is a table lookup for ASCII, and most Chinese names fail it on
-        // their first character, before any Unicode property is looked up.
+        // A character that is neither a digit nor in any neutral word settles it at once (most
+        // real names), before anything is allocated. Membership is asked first: a table
+        // lookup for ASCII, and most Chinese names fail it on their first character before
+        // any Unicode property is looked up.
         for scalar in folded.unicodeScalars where !neutralTrie.isLetter(scalar) {
             if !Self.isDigit(scalar) { return false }
         }
