@@ -21,16 +21,15 @@ enum LibXML {
         return String(cString: text)
     }
 
-    /// The text directly inside `node` (text and CDATA children), without allocating in libxml2.
-    static func text(of node: xmlNodePtr) -> String { text(from: node.pointee.children) }
-
     /// The value of an attribute without a namespace, or nil.
     static func attribute(_ node: xmlNodePtr, _ name: String) -> String? {
         guard let attribute = xmlHasNsProp(node, name, nil) else { return nil }
         return text(from: attribute.pointee.children)
     }
 
-    private static func text(from first: xmlNodePtr?) -> String {
+    /// The text of a node list (text and CDATA nodes; others skipped), without allocating
+    /// in libxml2.
+    static func text(from first: xmlNodePtr?) -> String {
         // Usually one text node and nothing else: its bytes become the string directly.
         if let only = first, only.pointee.next == nil {
             guard only.pointee.type == XML_TEXT_NODE || only.pointee.type == XML_CDATA_SECTION_NODE,
