@@ -185,11 +185,4 @@ public struct UTF8Census: Sendable {
         census.finish()
         return census.firstInvalidOffset
     }
-
-    public static func isValid(_ bytes: ArraySlice<UInt8>) -> Bool {
-        var census = UTF8Census()
-        bytes.withUnsafeBytes { census.scan($0) }
-        census.finish()
-        return census.isValid
-    }
 }
