@@ -8,6 +8,9 @@
 extern "C" {
 #endif
 
+/// The 64 round constants K of FIPS 180-4 (16-byte aligned).
+extern const uint32_t csha256_round_constants[64];
+
 /// Nonzero when the CPU has the SHA extensions (plus SSSE3 and SSE4.1, which the
 /// compression routine also uses). Always 0 on non-x86 builds.
 int csha256_has_shani(void);
