@@ -19,11 +19,14 @@ let package = Package(
             providers: [.apt(["libxml2-dev"])]
         ),
         .target(name: "CSHA256"),
+        // sqlite3_config is variadic: Swift reaches it through this C function.
+        .target(name: "CSQLiteConfig", linkerSettings: [.linkedLibrary("sqlite3")]),
         .target(
             name: "SignBatch",
             dependencies: [
                 "CLibXML2",
                 "CSHA256",
+                "CSQLiteConfig",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],

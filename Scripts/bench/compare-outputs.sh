@@ -12,7 +12,7 @@
 #
 # A "before" binary can be built from a commit without touching the working tree:
 #   mkdir /tmp/before && git archive <commit> | tar -x -C /tmp/before
-#   (cd /tmp/before && swift build -c release --product signbatch)
+#   (cd /tmp/before && make build)
 #   Scripts/bench/compare-outputs.sh /tmp/before/.build/release/signbatch .build/release/signbatch
 #
 # Environment:

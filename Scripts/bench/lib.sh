@@ -15,7 +15,8 @@ bench_build() {
         [[ -x "$SIGNBATCH" ]] || bench_die "SIGNBATCH=$SIGNBATCH is not an executable"
         return
     fi
-    local args=(-c release --product signbatch ${SCRATCH:+--scratch-path "$SCRATCH"})
+    # The flags of `make build`.
+    local args=(-c release --product signbatch --static-swift-stdlib ${SCRATCH:+--scratch-path "$SCRATCH"})
     echo "bench: swift build ${args[*]}" >&2
     (cd "$ROOT" && swift build "${args[@]}" >&2) || bench_die "the build failed"
     local bin
