@@ -39,7 +39,7 @@ struct AdmissionTests {
         func usage(of account: String) -> Admission.Usage { admission.usage(of: account) }
         var accountOrder: [String] { admission.accountOrder }
 
-        func holdings(of account: String) throws(BatchError) -> [SignatureKey: HeldStatus] { try ledger.holdings(of: account) }
+        func holdings(of account: String) throws(BatchError) -> HeldKeys { try ledger.holdings(of: account) }
         func isProcessed(sha256: String) throws(BatchError) -> Bool { try ledger.isProcessed(sha256: sha256) }
         func beginBatch(sha256: String, name: String, path: String, undoingEarlier: Bool) throws(BatchError) {}
         func record(_ entry: AdmittedEntry) throws(BatchError) {

@@ -10,7 +10,7 @@ public protocol LedgerStore: AnyObject {
 /// its first row and committed only once its outputs are in place.
 public protocol LedgerSession: AnyObject {
     /// The signatures one account holds now (including the open batch's own changes).
-    func holdings(of account: String) throws(BatchError) -> [SignatureKey: HeldStatus]
+    func holdings(of account: String) throws(BatchError) -> HeldKeys
     func isProcessed(sha256: String) throws(BatchError) -> Bool
     /// Opens the batch's transaction. `undoingEarlier` (`--reprocess`): the batch's earlier
     /// entries go first and what its resubmissions replaced comes back.

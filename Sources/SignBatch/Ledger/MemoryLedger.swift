@@ -28,8 +28,12 @@ public final class MemoryLedger: LedgerStore, LedgerSession {
         return try body(self)
     }
 
-    public func holdings(of account: String) throws(BatchError) -> [SignatureKey: HeldStatus] {
-        (state.accounts[account] ?? [:]).mapValues(\.status)
+    public func holdings(of account: String) throws(BatchError) -> HeldKeys {
+        let held = HeldKeys()
+        for (key, entry) in state.accounts[account] ?? [:] {
+            held.insert(key.folded, international: key.international, status: entry.status)
+        }
+        return held
     }
 
     public func isProcessed(sha256: String) throws(BatchError) -> Bool { state.batches.contains(sha256) }

@@ -185,6 +185,7 @@ final class SQLiteSession: LedgerSession {
     private let db: Database
     private let ledger: SQLiteLedger
     private let append: PreparedStatement
+    private let held: PreparedStatement
     private var batchID: Int64?
 
     init(db: Database, ledger: SQLiteLedger) throws {
@@ -204,19 +205,18 @@ final class SQLiteSession: LedgerSession {
             INSERT INTO temp.admitted (account_id, international, sign_key, sign_name, status, line)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
             """)
+        held = try PreparedStatement(db, "SELECT international, sign_key, status FROM signature WHERE account_id = ?1")
     }
 
-    func holdings(of account: String) throws(BatchError) -> [SignatureKey: HeldStatus] {
-        do {
-            var held: [SignatureKey: HeldStatus] = [:]
-            let rows = try Row.fetchCursor(
-                db.cachedStatement(sql: "SELECT international, sign_key, status FROM signature WHERE account_id = ?"),
-                arguments: [account])
-            while let row = try rows.next() {
-                held[SignatureKey(international: row[0], folded: row[1])] = HeldStatus(rawValue: row[2]) ?? .existing
-            }
-            return held
-        } catch { throw ledger.failure(error) }
+    func holdings(of account: String) throws(BatchError) -> HeldKeys {
+        // Read straight from SQLite's column bytes: no `String` per key.
+        let keys = HeldKeys()
+        held.bind(1, account)
+        let failure = held.forEachRow { row in
+            keys.insert(row.bytes(1), international: row.int64(0) != 0, status: row.status(2))
+        }
+        if let failure { throw BatchError(.io, path: ledger.path, "ledger: \(failure)") }
+        return keys
     }
 
     func isProcessed(sha256: String) throws(BatchError) -> Bool {
@@ -325,6 +325,40 @@ final class PreparedStatement {
     }
 
     func bind(_ index: Int32, _ value: Int64) { sqlite3_bind_int64(statement, index, value) }
+
+    /// The current result row of `forEachRow`; its bytes are valid only until the next row.
+    struct Row {
+        fileprivate let statement: OpaquePointer
+
+        func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }
+
+        func bytes(_ column: Int32) -> UnsafeBufferPointer<UInt8> {
+            // Text first, then its length (the documented order); NULL reads as empty.
+            guard let text = sqlite3_column_text(statement, column) else { return UnsafeBufferPointer(start: nil, count: 0) }
+            return UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, column)))
+        }
+
+        /// A `status` column; anything unknown counts as `existing`, as the provider's word.
+        func status(_ column: Int32) -> HeldStatus {
+            let text = bytes(column)
+            for status in [HeldStatus.accepted, .needsDocuments] where status.rawValue.withBytes({ $0.elementsEqual(text) }) {
+                return status
+            }
+            return .existing
+        }
+    }
+
+    /// Runs a query, handing each result row to `body`; the error message, or `nil` on success.
+    func forEachRow(_ body: (Row) -> Void) -> String? {
+        defer { sqlite3_reset(statement) }
+        while true {
+            switch sqlite3_step(statement) {
+            case SQLITE_ROW: body(Row(statement: statement))
+            case SQLITE_DONE: return nil
+            default: return String(cString: sqlite3_errmsg(connection))
+            }
+        }
+    }
 
     /// Runs the statement to completion; the error message, or `nil` on success.
     func step() -> String? {

@@ -8,19 +8,12 @@ public final class Admission {
         public var quota: Int
     }
 
-    /// A class so a row's decision mutates the holdings in place, never copying them.
-    private final class Account {
-        /// Every key the account holds; `claimed` marks those admitted by this batch.
-        var held: [SignatureKey: (status: HeldStatus, claimed: Bool)]
-        init(held: [SignatureKey: HeldStatus]) { self.held = held.mapValues { ($0, false) } }
-    }
-
     private let session: LedgerSession
     private let quota: Int
-    private var accounts: [String: Account] = [:]
+    private var accounts: [String: HeldKeys] = [:]
     /// The account of the previous lookup (a row is noted, then admitted).
     private var lastID = ""
-    private var lastAccount: Account?
+    private var lastAccount: HeldKeys?
     /// Accounts in the order this batch first names them.
     public private(set) var accountOrder: [String] = []
 
@@ -39,14 +32,14 @@ public final class Admission {
         _ = try load(account)
     }
 
-    private func load(_ id: String) throws(BatchError) -> Account {
+    private func load(_ id: String) throws(BatchError) -> HeldKeys {
         // A row is noted, then admitted: the second lookup of its account hashes nothing.
         if let lastAccount, lastID == id { return lastAccount }
-        let account: Account
+        let account: HeldKeys
         if let known = accounts[id] {
             account = known
         } else {
-            account = Account(held: try session.holdings(of: id))
+            account = try session.holdings(of: id)
             accounts[id] = account
             accountOrder.append(id)
         }
@@ -60,33 +53,36 @@ public final class Admission {
     public func admit(_ app: Application, as outcome: Outcome) throws(BatchError) -> Finding? {
         let id = app.accountID
         let account = try load(id)
-        let key = SignatureKey(international: app.international.value ?? false, folded: app.signKey)
-        let used = account.held.count
+        let international = app.international.value ?? false
+        let used = account.count
         let status: HeldStatus = outcome == .accepted ? .accepted : .needsDocuments
-        // Claimed first, in one lookup, as most rows are admitted; a refusal puts it back.
-        if let held = account.held.updateValue((status, true), forKey: key) {
-            if held.claimed {
-                account.held[key] = held
-                return Finding(.duplicateInBatch, "'\(app.signName)' was already admitted for account \(id) earlier in this batch")
+        let refusal: Finding? = app.signKey.withBytes { key in
+            let position = account.position(of: key, international: international)
+            if let held = account.holding(at: position) {
+                if held.claimed {
+                    return Finding(.duplicateInBatch, "'\(app.signName)' was already admitted for account \(id) earlier in this batch")
+                }
+                if held.status != .needsDocuments {
+                    let how = held.status == .existing ? "already holds" : "was already granted"
+                    return Finding(.duplicateExisting, "account \(id) \(how) the signature '\(app.signName)' (\(held.status.rawValue))")
+                }
+                // A held needs_documents key is a resubmission: it already has its slot.
+            } else if used >= quota {
+                return Finding(.quotaExceeded, "account \(id) already uses \(used) of its \(quota) signatures")
             }
-            if held.status != .needsDocuments {
-                account.held[key] = held
-                let how = held.status == .existing ? "already holds" : "was already granted"
-                return Finding(.duplicateExisting, "account \(id) \(how) the signature '\(app.signName)' (\(held.status.rawValue))")
-            }
-            // A held needs_documents key is a resubmission: it already has its slot.
-        } else if used >= quota {
-            account.held.removeValue(forKey: key)
-            return Finding(.quotaExceeded, "account \(id) already uses \(used) of its \(quota) signatures")
+            account.set(HeldKeys.Holding(status: status, claimed: true), at: position, key: key,
+                        international: international)
+            return nil
         }
+        if let refusal { return refusal }
         if records {
-            try session.record(AdmittedEntry(accountID: id, key: key, signName: app.signName, status: status,
-                                             line: app.line))
+            try session.record(AdmittedEntry(accountID: id, key: SignatureKey(international: international, folded: app.signKey),
+                                             signName: app.signName, status: status, line: app.line))
         }
         return nil
     }
 
     public func usage(of account: String) -> Usage {
-        Usage(used: accounts[account]?.held.count ?? 0, quota: quota)
+        Usage(used: accounts[account]?.count ?? 0, quota: quota)
     }
 }

@@ -2,8 +2,8 @@ import Foundation
 
 /// A bounded cache from byte strings to values, for the per-row lookups of raw text (enum
 /// spellings, certificate paths). `Dictionary` would hash every key with SipHash and, for
-/// `String` keys, normalize it first; this table mixes eight bytes at a time with a seed
-/// drawn per process and compares keys with `memcmp`.
+/// `String` keys, normalize it first; this table uses `ByteHash` and compares keys with
+/// `memcmp`.
 ///
 /// Only a cache: an entry whose probe sequence runs long is simply not stored (and a lookup
 /// gives up at the same length), so crafted colliding keys cost a bounded number of
@@ -43,7 +43,7 @@ final class ByteTable<Value> {
     }
 
     func value(for key: UnsafeBufferPointer<UInt8>) -> Value? {
-        guard case .entry(let index) = probe(key, Self.hash(key)) else { return nil }
+        guard case .entry(let index) = probe(key, ByteHash.hash(key)) else { return nil }
         return entries[index].value
     }
 
@@ -51,7 +51,7 @@ final class ByteTable<Value> {
     func insert(_ value: Value, for key: UnsafeBufferPointer<UInt8>) {
         guard entries.count < limit else { return }
         if (entries.count + 1) * 2 > slots.count { grow() }
-        let hash = Self.hash(key)
+        let hash = ByteHash.hash(key)
         guard case .empty(let slot) = probe(key, hash) else { return }
         slots[slot] = Int32(entries.count)
         entries.append(Entry(start: keyBytes.count, count: key.count, hash: hash, value: value))
@@ -95,40 +95,4 @@ final class ByteTable<Value> {
             slots[slot] = Int32(index)
         }
     }
-
-    @inline(__always)
-    static func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var hash = byteTableSeed ^ (UInt64(key.count) &* 0x9E37_79B9_7F4A_7C15)
-        let count = key.count
-        guard let base = key.baseAddress else { return mix(hash) }
-        let raw = UnsafeRawPointer(base)
-        var offset = 0
-        while offset + 8 <= count {
-            hash = mix(hash ^ raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-            offset += 8
-        }
-        if offset < count {
-            var tail: UInt64 = 0
-            var shift: UInt64 = 0
-            while offset < count {
-                tail |= UInt64(base[offset]) << shift
-                shift += 8
-                offset += 1
-            }
-            hash = mix(hash ^ tail)
-        }
-        return mix(hash)
-    }
-
-    /// SplitMix64's finalizer: every input bit affects every output bit.
-    @inline(__always)
-    private static func mix(_ value: UInt64) -> UInt64 {
-        var z = value &+ 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
-
-/// Drawn once per process, so colliding keys cannot be prepared in advance.
-private let byteTableSeed = UInt64.random(in: .min ... .max)
