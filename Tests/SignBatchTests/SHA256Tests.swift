@@ -154,6 +154,32 @@ struct SHA256Tests {
         #expect(fromFile.utf8.multibyte == inMemory.utf8.multibyte && fromFile.utf8.invalid == inMemory.utf8.invalid)
     }
 
+    /// The two reads of a file (census here, hash on the other thread) must see the same
+    /// bytes: a file that grows or shrinks between them fails the batch instead of
+    /// recording a hash of bytes other than those processed.
+    @Test func aFileThatChangesBetweenItsReadsIsRefused() {
+        final class Opener: @unchecked Sendable {
+            private let lock = NSLock()
+            private var opened = 0
+            /// The first read sees 1000 bytes, the second one more, whichever thread asks first.
+            func open(_ path: String) -> ByteInput {
+                lock.lock()
+                defer { lock.unlock() }
+                opened += 1
+                return MemoryInput([UInt8](repeating: 0x61, count: 999 + opened))
+            }
+        }
+        let opener = Opener()
+        #expect {
+            _ = try BatchFingerprint.scan(path: "batch.csv") { opener.open($0) }
+        } throws: { error in
+            (error as? BatchError)?.description.contains("the file changed while it was being read") == true
+        }
+        // The same input on both reads passes.
+        let steady = try? BatchFingerprint.scan(path: "batch.csv") { _ in MemoryInput(Array("a,b\n".utf8)) }
+        #expect(steady?.size == 4)
+    }
+
     @Test func utf8CensusAcrossChunks() throws {
         let text = Array("腾讯云 Tencent Cloud 😀 é".utf8)
         let fingerprint = try BatchFingerprint.scan(MemoryInput(text, maxRead: 1))

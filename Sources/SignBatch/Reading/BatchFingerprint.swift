@@ -12,10 +12,16 @@ public struct BatchFingerprint: Sendable {
     public var utf8: UTF8Census
 
     public static func scan(path: String) throws(BatchError) -> BatchFingerprint {
+        try scan(path: path) { path throws(BatchError) in try FileInput(path: path) }
+    }
+
+    /// `open` gives each of the two reads of `path` its input (tests give them different ones).
+    static func scan(path: String,
+                     open: @escaping @Sendable (String) throws(BatchError) -> ByteInput) throws(BatchError) -> BatchFingerprint {
         // Hashing and the UTF-8 census each cost about as much as the other: they run on two
         // threads, each over its own read of the file (the second comes from the page cache).
-        let hashing = BackgroundHash(path: path)
-        var fingerprint = try scan(try FileInput(path: path), hashing: false)
+        let hashing = BackgroundHash(path: path, open: open)
+        var fingerprint = try scan(try open(path), hashing: false)
         let (sha256, size) = try hashing.result()
         guard size == fingerprint.size else {
             throw BatchError(.io, path: path, "the file changed while it was being read")
@@ -63,9 +69,9 @@ public struct BatchFingerprint: Sendable {
         private var outcome: Result<(String, Int), BatchError>?
         private let done = DispatchSemaphore(value: 0)
 
-        init(path: String) {
+        init(path: String, open: @escaping @Sendable (String) throws(BatchError) -> ByteInput) {
             let thread = Thread { [self] in
-                outcome = Result { () throws(BatchError) in try Self.hash(path) }
+                outcome = Result { () throws(BatchError) in try Self.hash(try open(path)) }
                 done.signal()
             }
             thread.start()
@@ -76,9 +82,9 @@ public struct BatchFingerprint: Sendable {
             return try outcome!.get()
         }
 
-        private static func hash(_ path: String) throws(BatchError) -> (String, Int) {
+        private static func hash(_ input: ByteInput) throws(BatchError) -> (String, Int) {
             var hasher = SHA256()
-            let size = try forEachChunk(of: FileInput(path: path)) { hasher.update($0) }
+            let size = try forEachChunk(of: input) { hasher.update($0) }
             return (SHA256.hex(hasher.finalize()), size)
         }
     }
