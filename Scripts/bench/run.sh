@@ -17,6 +17,10 @@
 #   BENCH_STRICT=0   1 also exits non-zero when a target is missed
 #   SCRATCH=         --scratch-path for `swift build` (e.g. .build-bench)
 #   SIGNBATCH=       time this binary instead of building one
+#   BASELINE=        also time this binary (e.g. one built from an earlier commit), run for
+#                    run alternately with the other on the same ledger and data, and print
+#                    its figures beside them: on a shared machine whose speed drifts between
+#                    minutes, only an interleaved comparison shows a change of a few percent
 #   BENCH_DATA=      where data and run directories go (default bench-data/)
 #
 # Exit: 0 when every run of signbatch exited 0; 1 when any did not (the other cases
@@ -34,6 +38,8 @@ BENCH_ONLY="${BENCH_ONLY:-}"
 BENCH_STRICT="${BENCH_STRICT:-0}"
 
 [[ "$REPEAT" =~ ^[1-9][0-9]*$ ]] || bench_die "REPEAT must be a positive number, not '$REPEAT'"
+BASELINE="${BASELINE:-}"
+[[ -z "$BASELINE" || -x "$BASELINE" ]] || bench_die "BASELINE=$BASELINE is not an executable"
 [[ -x /usr/bin/time ]] || bench_die "/usr/bin/time is needed for the peak RSS (apt-get install time)"
 command -v python3 >/dev/null || bench_die "python3 is needed for the generator"
 
@@ -99,6 +105,44 @@ print("%d rows: %.1f%% accepted, %.1f%% rejected (%d QUOTA_EXCEEDED, %d duplicat
 EOF
 }
 
+# one_run BINARY WORK: one timed run of the current case (batch, template, mode) in a fresh
+# WORK directory. Sets RUN_WALL, RUN_CPU (user + sys) and RUN_RSS (KB); on failure returns 1
+# with RUN_ERROR set.
+one_run() {
+    local binary="$1" work="$2" rc start end rss user sys
+    rm -rf "$work"
+    mkdir -p "$work"
+    bench_copy_ledger "$template" "$work/ledger.sqlite"
+    local args=(run "$batch" --output "$work/out" --ledger "$work/ledger.sqlite")
+    [[ "$mode" == dry-run ]] && args+=(--dry-run)
+    start=$(date +%s%N)
+    /usr/bin/time -f '%M %U %S' -o "$work/time" "$binary" "${args[@]}" > /dev/null 2> "$work/stderr"
+    rc=$?
+    end=$(date +%s%N)
+    if ((rc != 0)); then
+        RUN_ERROR="exit $rc: $(grep -v '^Command ' "$work/stderr" | tail -n 3 | tr '\n' ' ')(stderr kept in $work/stderr)"
+        return 1
+    fi
+    local status
+    status="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["status"])' "$work/out/batch/summary.json" 2>/dev/null)"
+    if [[ "$status" != processed ]]; then
+        RUN_ERROR="summary.json status is ${status:-missing}, not processed"
+        return 1
+    fi
+    read -r rss user sys < <(tail -n 1 "$work/time")
+    RUN_RSS=$rss
+    RUN_CPU="$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')"
+    RUN_WALL="$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", (e - s) / 1e9 }')"
+}
+
+case_failed() {
+    local name="$1" mode="$2" rows="$3" format="$4" why="$5"
+    ROWS_OUT+=("$(printf '%-10s %-8s %8s  FAILED: %s' "$name" "$mode" "$rows" "$why")")
+    [[ "$format" == xml ]] && NOTES+=("$name $mode failed (BENCH_XML=0 skips the XML cases)")
+    echo "bench: $name $mode FAILED: $why" >&2
+    failed=1
+}
+
 run_case() {
     local name="$1" format="$2" rows="$3" mode="$4"
     local label="$name $mode"
@@ -115,38 +159,18 @@ run_case() {
     # Reads the batch once so no run pays for a cold page cache.
     cat "$batch" > /dev/null
 
-    local times=() cpus=() peak=0 rep rc start end rss user sys
+    local times=() cpus=() peak=0 base_times=() base_cpus=() base_peak=0 rep
     for ((rep = 1; rep <= REPEAT; rep++)); do
-        rm -rf "$work"
-        mkdir -p "$work"
-        bench_copy_ledger "$template" "$work/ledger.sqlite"
-        local args=(run "$batch" --output "$work/out" --ledger "$work/ledger.sqlite")
-        [[ "$mode" == dry-run ]] && args+=(--dry-run)
+        if [[ -n "$BASELINE" ]]; then
+            echo "bench: $label, run $rep/$REPEAT (baseline)" >&2
+            one_run "$BASELINE" "$work-baseline" || { case_failed "$name" "$mode" "$rows" "$format" "baseline: $RUN_ERROR"; return; }
+            base_times+=("$RUN_WALL"); base_cpus+=("$RUN_CPU")
+            ((RUN_RSS > base_peak)) && base_peak=$RUN_RSS
+        fi
         echo "bench: $label, run $rep/$REPEAT" >&2
-        start=$(date +%s%N)
-        /usr/bin/time -f '%M %U %S' -o "$work/time" "$SIGNBATCH" "${args[@]}" > /dev/null 2> "$work/stderr"
-        rc=$?
-        end=$(date +%s%N)
-        if ((rc != 0)); then
-            local why
-            why="$(grep -v '^Command ' "$work/stderr" | tail -n 3 | tr '\n' ' ')"
-            ROWS_OUT+=("$(printf '%-10s %-8s %8s  FAILED: exit %d: %s' "$name" "$mode" "$rows" "$rc" "$why")")
-            [[ "$format" == xml ]] && NOTES+=("$label failed (the XML reader may not be finished; BENCH_XML=0 skips the XML cases)")
-            echo "bench: $label FAILED with exit $rc: $why (stderr kept in $work/stderr)" >&2
-            failed=1
-            return
-        fi
-        local status
-        status="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["status"])' "$work/out/batch/summary.json" 2>/dev/null)"
-        if [[ "$status" != processed ]]; then
-            ROWS_OUT+=("$(printf '%-10s %-8s %8s  FAILED: summary.json status is %s, not processed' "$name" "$mode" "$rows" "${status:-missing}")")
-            failed=1
-            return
-        fi
-        read -r rss user sys < <(tail -n 1 "$work/time")
-        ((rss > peak)) && peak=$rss
-        cpus+=("$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')")
-        times+=("$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", (e - s) / 1e9 }')")
+        one_run "$SIGNBATCH" "$work" || { case_failed "$name" "$mode" "$rows" "$format" "$RUN_ERROR"; return; }
+        times+=("$RUN_WALL"); cpus+=("$RUN_CPU")
+        ((RUN_RSS > peak)) && peak=$RUN_RSS
     done
     if [[ -z "${NOTED[$dataset]:-}" ]]; then
         NOTES+=("$name: $(outcome_note "$work/out/batch/summary.json")")
@@ -179,6 +203,15 @@ run_case() {
     else verdict="MISS: ${verdict% }"; missed=1; fi
     ROWS_OUT+=("$(printf '%-10s %-8s %8s %9s %10s %8s %8s  %-24s %-20s %s' \
         "$name" "$mode" "$rows" "$med" "$rate" "$mb" "$cpu" "${target% }" "$verdict" "${times[*]}")")
+    if [[ -n "$BASELINE" ]]; then
+        local base_med
+        base_med="$(median "${base_times[@]}")"
+        ROWS_OUT+=("$(printf '%-10s %-8s %8s %9s %10s %8s %8s  %-24s %-20s %s' \
+            "" "baseline" "" "$base_med" \
+            "$(awk -v r="$rows" -v t="$base_med" 'BEGIN { printf "%.0f", (t > 0 ? r / t : 0) }')" \
+            "$(awk -v k="$base_peak" 'BEGIN { printf "%.1f", k / 1024 }')" "$(median "${base_cpus[@]}")" \
+            "" "-" "${base_times[*]}")")
+    fi
 }
 
 for spec in "${CASES[@]}"; do
@@ -197,6 +230,7 @@ else
 fi
 echo
 echo "signbatch benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'); binary $source_of"
+[[ -n "$BASELINE" ]] && echo "baseline $BASELINE, run alternately with the binary (rows marked baseline)"
 echo "binary $SIGNBATCH; nproc $(nproc); load average $(cut -d' ' -f1-3 /proc/loadavg); REPEAT $REPEAT; seed $SEED"
 printf '%-10s %-8s %8s %9s %10s %8s %8s  %-24s %-20s %s\n' \
     case mode rows "median s" "rows/s" "peak MB" "cpu s" target verdict "all runs (wall s)"
