@@ -21,28 +21,33 @@ final class XMLApplicationParser {
     private let context: LibXMLParserContext
     private var ctxt: xmlParserCtxtPtr { context.pointer }
 
+    // The state below is read and written by every SAX callback, one at a time and never
+    // across a call that could re-enter the parser: the per-access exclusivity checks of
+    // class properties (a few percent of the parsing thread, the one that bounds an XML
+    // run) are left out.
+
     /// Applications read but not yet handed out, oldest first.
     private var ready: [RawApplication] = []
     private var readyHead = 0
-    private(set) var failure: BatchError?
+    @exclusivity(unchecked) private(set) var failure: BatchError?
     private(set) var rootSeen = false
     private(set) var encoding = "utf-8"
     private var bytesParsed = 0
 
     /// Element depth at the parser's position; the root is 1, applications 2, fields 3.
-    private var depth = 0
+    @exclusivity(unchecked) private var depth = 0
     /// Open elements from the root down to this depth were handed to libxml2's tree builder.
-    private var builtDepth = 0
+    @exclusivity(unchecked) private var builtDepth = 0
     private var root: xmlNodePtr?
-    private var current: Pending?
+    @exclusivity(unchecked) private var current: Pending?
     /// The text of the current application's fields, kept here rather than as text nodes
     /// in its subtree (the schema types them `xs:string`: no text can break it, and
     /// building the nodes was most of the reader's allocations). `fieldRanges` is indexed
     /// by `Field.rawValue`; a field's first element counts, as when reading the tree.
-    private var fieldText: [UInt8] = []
-    private var fieldRanges = [Range<Int>?](repeating: nil, count: Field.allCases.count)
+    @exclusivity(unchecked) private var fieldText: [UInt8] = []
+    @exclusivity(unchecked) private var fieldRanges = [Range<Int>?](repeating: nil, count: Field.allCases.count)
     /// The field whose element is open at depth 3 and collects text, if any.
-    private var textField: Field?
+    @exclusivity(unchecked) private var textField: Field?
 
     private struct Pending {
         var node: xmlNodePtr
