@@ -340,11 +340,8 @@ final class PreparedStatement {
 
         /// A `status` column; anything unknown counts as `existing`, as the provider's word.
         func status(_ column: Int32) -> HeldStatus {
-            let text = bytes(column)
-            for status in [HeldStatus.accepted, .needsDocuments] where status.rawValue.withBytes({ $0.elementsEqual(text) }) {
-                return status
-            }
-            return .existing
+            // The known statuses fit a small string (15 bytes at most): no allocation.
+            HeldStatus(rawValue: String(decoding: bytes(column), as: UTF8.self)) ?? .existing
         }
     }
 
