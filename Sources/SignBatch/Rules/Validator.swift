@@ -273,34 +273,13 @@ public struct Validator: Sendable {
                 if byte >= 0x80 { return nil }
                 if TextNormalizer.isASCIISpace(byte) { return false }
             }
-            func hasScheme(_ scheme: StaticString) -> Bool {
-                let count = scheme.utf8CodeUnitCount
-                guard bytes.count > count else { return false }
-                for index in 0..<count {
-                    let byte = bytes[index]
-                    let lower: UInt8 = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
-                    if lower != scheme.utf8Start[index] { return false }
-                }
-                return true
-            }
-            if hasScheme("https://") { return isASCIIAuthority(UnsafeBufferPointer(rebasing: bytes[8...])) }
-            if hasScheme("http://") { return isASCIIAuthority(UnsafeBufferPointer(rebasing: bytes[7...])) }
-            return false
+            guard let scheme = httpSchemeLength(bytes) else { return false }
+            return isASCIIAuthority(UnsafeBufferPointer(rebasing: bytes[scheme...]))
         }
         if let ascii { return ascii }
         let bytes = text.utf8
-        func hasScheme(_ scheme: String) -> Bool {
-            bytes.count > scheme.utf8.count
-                && zip(bytes, scheme.utf8).allSatisfy { ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) == $1 }
-        }
-        let rest: Substring
-        if hasScheme("https://") {
-            rest = Substring(text.utf8.dropFirst(8))
-        } else if hasScheme("http://") {
-            rest = Substring(text.utf8.dropFirst(7))
-        } else {
-            return false
-        }
+        guard let scheme = text.withBytes(httpSchemeLength) else { return false }
+        let rest = Substring(text.utf8.dropFirst(scheme))
         if TextNormalizer.isSimple(text) {
             if bytes.contains(where: TextNormalizer.isASCIISpace) { return false }
         } else if text.contains(where: \.isWhitespace) {
@@ -315,6 +294,24 @@ public struct Validator: Sendable {
         }
         guard !authority.isEmpty, !authority.hasPrefix("."), !authority.contains("..") else { return false }
         return authority.allSatisfy { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "[" || $0 == "]" || $0 == ":" }
+    }
+
+    private static let httpSchemes: [StaticString] = ["https://", "http://"]
+
+    /// The length of a leading `https://` or `http://` (in any case) with something after
+    /// it, else `nil`.
+    static func httpSchemeLength(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        schemes: for scheme in httpSchemes {
+            let count = scheme.utf8CodeUnitCount
+            guard bytes.count > count else { continue }
+            for index in 0..<count {
+                let byte = bytes[index]
+                let lower: UInt8 = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+                if lower != scheme.utf8Start[index] { continue schemes }
+            }
+            return count
+        }
+        return nil
     }
 
     /// `isAbsoluteHTTPURL`'s host check on bytes, for the usual all-ASCII URL.
