@@ -99,8 +99,11 @@ public final class SQLiteLedger: LedgerStore {
     }
 
     fileprivate func failure(_ error: Error) -> BatchError {
-        let message = (error as? DatabaseError).map { $0.message ?? $0.description } ?? "\(error)"
-        return BatchError(.io, path: path, "ledger: \(message)")
+        failure((error as? DatabaseError).map { $0.message ?? $0.description } ?? "\(error)")
+    }
+
+    fileprivate func failure(_ message: String) -> BatchError {
+        BatchError(.io, path: path, "ledger: \(message)")
     }
 
     public func session<T>(persist: Bool, _ body: (LedgerSession) throws -> T) throws -> T {
@@ -212,10 +215,10 @@ final class SQLiteSession: LedgerSession {
         // Read straight from SQLite's column bytes: no `String` per key.
         let keys = HeldKeys()
         held.bind(1, account)
-        let failure = held.forEachRow { row in
+        let message = held.run { row in
             keys.insert(row.bytes(1), international: row.int64(0) != 0, status: row.status(2))
         }
-        if let failure { throw BatchError(.io, path: ledger.path, "ledger: \(failure)") }
+        if let message { throw ledger.failure(message) }
         return keys
     }
 
@@ -260,9 +263,7 @@ final class SQLiteSession: LedgerSession {
         append.bind(4, entry.signName)
         append.bind(5, entry.status.rawValue)
         append.bind(6, Int64(entry.line))
-        if let message = append.step() {
-            throw BatchError(.io, path: ledger.path, "ledger: \(message)")
-        }
+        if let message = append.run() { throw ledger.failure(message) }
     }
 
     func commitBatch(rows: Int) throws(BatchError) {
@@ -326,7 +327,7 @@ final class PreparedStatement {
 
     func bind(_ index: Int32, _ value: Int64) { sqlite3_bind_int64(statement, index, value) }
 
-    /// The current result row of `forEachRow`; its bytes are valid only until the next row.
+    /// The current result row of `run`; its bytes are valid only until the next row.
     struct Row {
         fileprivate let statement: OpaquePointer
 
@@ -345,8 +346,9 @@ final class PreparedStatement {
         }
     }
 
-    /// Runs a query, handing each result row to `body`; the error message, or `nil` on success.
-    func forEachRow(_ body: (Row) -> Void) -> String? {
+    /// Runs the statement to completion, handing each result row (a query's) to `body`; the
+    /// error message, or `nil` on success.
+    func run(_ body: (Row) -> Void = { _ in }) -> String? {
         defer { sqlite3_reset(statement) }
         while true {
             switch sqlite3_step(statement) {
@@ -355,13 +357,5 @@ final class PreparedStatement {
             default: return String(cString: sqlite3_errmsg(connection))
             }
         }
-    }
-
-    /// Runs the statement to completion; the error message, or `nil` on success.
-    func step() -> String? {
-        let code = sqlite3_step(statement)
-        let message = code == SQLITE_DONE ? nil : String(cString: sqlite3_errmsg(connection))
-        sqlite3_reset(statement)
-        return message
     }
 }
