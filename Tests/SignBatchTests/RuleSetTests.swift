@@ -208,6 +208,11 @@ struct RuleSetTests {
             ("neutral_words[1]", try Self.modified { $0["neutral_words"] = ["test", " "] }),
             ("remark.max_account_name_length", try Self.modified { $0["remark"] = ["max_account_name_length": 0] }),
             ("certificate.max_bytes", try Self.modified { $0["certificate"] = ["max_bytes": 0] }),
+            ("limits.max_row_bytes", try Self.modified {
+                var limits = $0["limits"] as! [String: Any]
+                limits["max_row_bytes"] = RuleSet.maxRowBytes + 1
+                $0["limits"] = limits
+            }),
             ("sign_types[1].documents.individual", try Self.modified {
                 Self.mutate(&$0, "sign_types", at: 1) { $0["documents"] = ["enterprise": [0], "individual": [99]] }
             }),

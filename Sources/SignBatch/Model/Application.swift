@@ -16,6 +16,10 @@ public enum Parsed<Value: Sendable>: Sendable {
 /// A class: the pipeline hands each application from stage to stage (and from the
 /// evaluating thread to the writing one), and passing a reference is far cheaper than
 /// copying twenty strings. It is built and annotated on one thread, then only read.
+///
+/// The fields that are only checked and copied (`TextField`) are kept as bytes: a span of
+/// the raw row where normalization left the text as it was (trimmed at most), else of
+/// `changed`. Their `String` properties decode on each use; the pipeline reads their bytes.
 public final class Application: @unchecked Sendable {
     public let raw: RawApplication
     public let ref: String
@@ -26,24 +30,25 @@ public final class Application: @unchecked Sendable {
     public let international: Parsed<Bool>
     public let purpose: Parsed<Purpose>
     public let documentType: Parsed<RuleSet.DocumentType>
-    public let documentFile: String
-    public let commissionFile: String
-    public let remark: String
     public let productReleased: Parsed<Bool>
-    public let organizationName: String
-    public let creditCode: String
-    public let icpNumber: String
     /// The deduplication form of `signName`: case-folded, spaces removed.
     public let signKey: String
     public var warnings: [Finding] = []
+    private let text: NormalizedText
 
     public var line: Int { raw.line }
 
-    public init(raw: RawApplication, ref: String, accountID: String, accountType: Parsed<AccountType>,
-                signName: String, signType: Parsed<RuleSet.SignType>, international: Parsed<Bool>,
-                purpose: Parsed<Purpose>, documentType: Parsed<RuleSet.DocumentType>, documentFile: String,
-                commissionFile: String, remark: String, productReleased: Parsed<Bool>, organizationName: String,
-                creditCode: String, icpNumber: String, signKey: String) {
+    public var documentFile: String { string(.documentFile) }
+    public var commissionFile: String { string(.commissionFile) }
+    public var remark: String { string(.remark) }
+    public var organizationName: String { string(.organizationName) }
+    public var creditCode: String { string(.creditCode) }
+    public var icpNumber: String { string(.icpNumber) }
+
+    init(raw: RawApplication, ref: String, accountID: String, accountType: Parsed<AccountType>,
+         signName: String, signType: Parsed<RuleSet.SignType>, international: Parsed<Bool>,
+         purpose: Parsed<Purpose>, documentType: Parsed<RuleSet.DocumentType>,
+         productReleased: Parsed<Bool>, signKey: String, text: NormalizedText) {
         self.raw = raw
         self.ref = ref
         self.accountID = accountID
@@ -53,13 +58,69 @@ public final class Application: @unchecked Sendable {
         self.international = international
         self.purpose = purpose
         self.documentType = documentType
-        self.documentFile = documentFile
-        self.commissionFile = commissionFile
-        self.remark = remark
         self.productReleased = productReleased
-        self.organizationName = organizationName
-        self.creditCode = creditCode
-        self.icpNumber = icpNumber
         self.signKey = signKey
+        self.text = text
+    }
+
+    /// `body` with the normalized field's bytes.
+    @inline(__always)
+    func withBytes<R>(_ field: TextField, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        let span = text.spans[field.rawValue]
+        if span.inRaw {
+            return raw.bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[span.range])) }
+        }
+        return text.changed.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[span.range])) }
+    }
+
+    @inline(__always)
+    func isEmpty(_ field: TextField) -> Bool { text.spans[field.rawValue].range.isEmpty }
+
+    public func string(_ field: TextField) -> String {
+        withBytes(field) { String(decoding: $0, as: UTF8.self) }
+    }
+}
+
+/// The normalized fields an `Application` keeps as bytes.
+public enum TextField: Int, CaseIterable, Sendable {
+    case documentFile, commissionFile, remark, organizationName, creditCode, icpNumber
+
+    /// The raw field it is normalized from.
+    public var field: Field {
+        switch self {
+        case .documentFile: .documentFile
+        case .commissionFile: .commissionFile
+        case .remark: .remark
+        case .organizationName: .organizationName
+        case .creditCode: .creditCode
+        case .icpNumber: .icpNumber
+        }
+    }
+}
+
+/// Where each `TextField` of an application lies: a span of the raw row's bytes, or of
+/// `changed`, which holds the normalized text that differs from the raw (usually none).
+struct NormalizedText {
+    struct Span {
+        var start: Int32
+        var end: Int32
+        var inRaw: Bool
+        var range: Range<Int> { Int(start)..<Int(end) }
+    }
+
+    private(set) var changed: [UInt8] = []
+    private(set) var spans = InlineArray<6, Span>(repeating: Span(start: 0, end: 0, inRaw: false))
+
+    /// The field is `range` of the raw row's bytes.
+    mutating func set(_ field: TextField, raw range: Range<Int>) {
+        spans[field.rawValue] = Span(start: Int32(truncatingIfNeeded: range.lowerBound),
+                                     end: Int32(truncatingIfNeeded: range.upperBound), inRaw: true)
+    }
+
+    mutating func set(_ field: TextField, _ value: String) {
+        let start = changed.count
+        changed += value.utf8
+        spans[field.rawValue] = Span(start: Int32(truncatingIfNeeded: start),
+                                     end: Int32(truncatingIfNeeded: changed.count), inRaw: false)
     }
 }

@@ -193,13 +193,21 @@ public enum TextNormalizer {
     /// ASCII whitespace trimmed from both ends, on bytes; the text itself when there is none.
     static func trimASCII(_ text: String) -> String {
         text.withBytes { bytes in
-            var start = 0
-            var end = bytes.count
-            while start < end, isASCIISpace(bytes[start]) { start += 1 }
-            while end > start, isASCIISpace(bytes[end - 1]) { end -= 1 }
-            if start == 0, end == bytes.count { return text }
-            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+            let range = trimmedRange(bytes)
+            if range == 0..<bytes.count { return text }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
         }
+    }
+
+    /// What `field` leaves of simple text (`isSimple`): its bytes without leading and
+    /// trailing ASCII whitespace.
+    @inline(__always)
+    static func trimmedRange(_ bytes: UnsafeBufferPointer<UInt8>) -> Range<Int> {
+        var start = 0
+        var end = bytes.count
+        while start < end, isASCIISpace(bytes[start]) { start += 1 }
+        while end > start, isASCIISpace(bytes[end - 1]) { end -= 1 }
+        return start..<end
     }
 
     static func isASCIISpace(_ byte: UInt8) -> Bool {

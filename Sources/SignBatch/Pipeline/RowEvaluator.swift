@@ -241,9 +241,9 @@ final class EvaluationStage {
         var reasons = raw.problems
         if let check = raw.pendingSchemaCheck { reasons += runSchemaCheck(check) }
         reasons += validator.validate(app)
-        reasons += documents.check(app.documentFile, role: .proof)
+        reasons += app.withBytes(.documentFile) { documents.check(bytes: $0, role: .proof) }
         if app.purpose.value == .others {
-            reasons += documents.check(app.commissionFile, role: .commission)
+            reasons += app.withBytes(.commissionFile) { documents.check(bytes: $0, role: .commission) }
         }
         return Evaluation(application: app, reasons: reasons)
     }

@@ -91,20 +91,21 @@ public final class CSVBatchReader: BatchReader {
         repeat {
             guard try tokenizer.next(into: &record) else { return nil }
         } while record.isBlank
-        var application = RawApplication(line: record.line,
-                                         extras: Array(repeating: "", count: layout.extraColumns.count))
+        var problems: [Finding] = []
         if let problem = record.problem {
-            application.problems.append(Finding(.rowMalformed, problem))
+            problems.append(Finding(.rowMalformed, problem))
         } else if record.fieldCount != columns.count {
-            application.problems.append(Finding(.rowMalformed,
+            problems.append(Finding(.rowMalformed,
                 "the row has \(record.fieldCount) field\(record.fieldCount == 1 ? "" : "s"), the header has \(columns.count)"))
         }
         let stored = min(record.storedFieldCount, columns.count)
         let end = stored == 0 ? 0 : record.ends[stored - 1]
+        var ranges = InlineArray<15, Range<Int>?>(repeating: nil)
+        var extras = layout.extraColumns.isEmpty ? [] : Array(repeating: "", count: layout.extraColumns.count)
         var badOffset: Int?
         var badColumn = 0
         var control: (column: Int, byte: UInt8)?
-        record.bytes.withUnsafeBufferPointer { bytes in
+        var application = record.bytes.withUnsafeBufferPointer { bytes -> RawApplication in
             // One pass decides the common row: ASCII text without control characters, whose
             // fields need no UTF-8 validation of their own.
             var plain = true
@@ -124,34 +125,39 @@ public final class CSVBatchReader: BatchReader {
                 if bytes[index] >= 0x80 || bytes[index] < 0x20 { plain = false }
                 index += 1
             }
-            // A row that is valid UTF-8 as a whole, with no field starting on a continuation
-            // byte, has every field valid on its own: no sequence can span two fields.
-            var checkFields = false
-            if !plain {
-                checkFields = UTF8Census.firstInvalidOffset(in: UnsafeBufferPointer(rebasing: bytes[0..<end])) != nil
-                for index in 0..<stored where !checkFields {
-                    let fieldStart = index == 0 ? 0 : record.ends[index - 1]
-                    if fieldStart < end, bytes[fieldStart] & 0xC0 == 0x80 { checkFields = true }
-                }
-            }
             var start = 0
             for index in 0..<stored {
                 let fieldEnd = record.ends[index]
-                let field = UnsafeBufferPointer(rebasing: bytes[start..<fieldEnd])
-                if checkFields, badOffset == nil, let invalid = UTF8Census.firstInvalidOffset(in: field) {
-                    // Exact for unquoted rows: the field's bytes plus one delimiter per field before it.
-                    badOffset = record.offset + start + index + invalid
-                    badColumn = index
-                }
-                let text = String(decoding: field, as: UTF8.self)
                 switch columns[index] {
-                case .field(let field): application[field] = text
-                case .extra(let extra): application.extras[extra] = text
+                case .field(let field): ranges[field.rawValue] = start..<fieldEnd
+                case .extra(let extra):
+                    extras[extra] = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<fieldEnd]), as: UTF8.self)
                 }
                 start = fieldEnd
             }
-            if !plain { control = Self.firstControlByte(bytes, end: end, ends: record.ends) }
+            let row = UnsafeBufferPointer(rebasing: bytes[0..<end])
+            if plain { return RawApplication(line: record.line, validText: row, ranges: ranges, extras: extras) }
+            control = Self.firstControlByte(bytes, end: end, ends: record.ends)
+            // A row that is valid UTF-8 as a whole, with no column starting inside a sequence,
+            // has every field valid on its own: no sequence can span two fields.
+            let aligned = (0..<stored).allSatisfy { record.ends[$0] >= end || bytes[record.ends[$0]] & 0xC0 != 0x80 }
+            if aligned, RawApplication.isValidText(row, ranges: ranges) {
+                return RawApplication(line: record.line, validText: row, ranges: ranges, extras: extras)
+            }
+            start = 0
+            for index in 0..<stored {
+                let fieldEnd = record.ends[index]
+                if let invalid = UTF8Census.firstInvalidOffset(in: UnsafeBufferPointer(rebasing: bytes[start..<fieldEnd])) {
+                    // Exact for unquoted rows: the field's bytes plus one delimiter per field before it.
+                    badOffset = record.offset + start + index + invalid
+                    badColumn = index
+                    break
+                }
+                start = fieldEnd
+            }
+            return RawApplication(line: record.line, anyText: row, ranges: ranges, extras: extras)
         }
+        application.problems = problems
         if let badOffset {
             application.problems.append(Finding(.rowMalformed,
                 "column \(columnName(badColumn)) holds bytes that are not valid \(layout.encoding) text (\(record.anyQuoted ? "near" : "at") byte offset \(badOffset)\(layout.encoding == TextEncoding.utf8.rawValue ? "" : " of the text converted to UTF-8"))"))

@@ -393,12 +393,13 @@ final class XMLApplicationParser {
             }
             problems += PendingSchemaCheck.findings(diagnostics, lines: pending.lines, line: pending.line)
         }
-        var application = RawApplication(line: pending.line, problems: problems)
-        fieldText.withUnsafeBufferPointer { text in
-            for (index, range) in fieldRanges.enumerated() {
-                guard let range, let field = Field(rawValue: index) else { continue }
-                application[field] = String(decoding: UnsafeBufferPointer(rebasing: text[range]), as: UTF8.self)
-            }
+        var ranges = InlineArray<15, Range<Int>?>(repeating: nil)
+        for (index, range) in fieldRanges.enumerated() { ranges[index] = range }
+        var application = fieldText.withUnsafeBufferPointer { text in
+            // A field cut at the size limit may end inside a sequence: decoded on its own.
+            RawApplication.isValidText(text, ranges: ranges)
+                ? RawApplication(line: pending.line, validText: text, ranges: ranges, problems: problems)
+                : RawApplication(line: pending.line, anyText: text, ranges: ranges, problems: problems)
         }
         // Detached before validation: the parser goes on adding siblings to the root.
         xmlUnlinkNode(node)

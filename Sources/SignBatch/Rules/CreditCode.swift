@@ -29,32 +29,42 @@ public enum CreditCode {
         }
     }
 
-    /// `nil` when valid, else why not (for the message).
-    public static func problem(_ code: String) -> String? {
-        let bytes = code.utf8
-        guard bytes.count == 18, bytes.allSatisfy({ $0 < 0x80 }) else {
-            return "has \(code.count) characters, a Unified Social Credit Code has 18"
-        }
-        return code.withBytes { bytes in
-            var sum = 0
-            for index in 0..<18 {
-                let byte = bytes[index]
-                let value = values[Int(byte)]
-                guard value >= 0 else {
-                    return "holds '\(Character(Unicode.Scalar(byte)))' at position \(index + 1); only 0-9 and A-Z without I, O, Z, S, V are used"
-                }
-                if index >= 2, index <= 7, value > 9 {
-                    return "position \(index + 1) must be a digit (positions 3-8 are the administrative division)"
-                }
-                if index < 17 { sum += value * weights[index] }
-            }
-            let expected = alphabet[(31 - sum % 31) % 31]
-            let last = bytes[17]
-            if last != expected {
-                return "has check character '\(Character(Unicode.Scalar(last)))', expected '\(Character(Unicode.Scalar(expected)))'"
-            }
+    /// All of an ASCII code when `normalize` would leave it as it is, else `nil`.
+    static func inShape(_ bytes: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
+        for byte in bytes where byte == 0x20 || byte == 0x2D || (byte >= 0x61 && byte <= 0x7A) || byte >= 0x80 {
             return nil
         }
+        return 0..<bytes.count
+    }
+
+    /// `nil` when valid, else why not (for the message).
+    public static func problem(_ code: String) -> String? {
+        code.withBytes(problem(bytes:))
+    }
+
+    /// `problem` of a code given as its UTF-8 bytes.
+    static func problem(bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        guard bytes.count == 18, bytes.allSatisfy({ $0 < 0x80 }) else {
+            return "has \(String(decoding: bytes, as: UTF8.self).count) characters, a Unified Social Credit Code has 18"
+        }
+        var sum = 0
+        for index in 0..<18 {
+            let byte = bytes[index]
+            let value = values[Int(byte)]
+            guard value >= 0 else {
+                return "holds '\(Character(Unicode.Scalar(byte)))' at position \(index + 1); only 0-9 and A-Z without I, O, Z, S, V are used"
+            }
+            if index >= 2, index <= 7, value > 9 {
+                return "position \(index + 1) must be a digit (positions 3-8 are the administrative division)"
+            }
+            if index < 17 { sum += value * weights[index] }
+        }
+        let expected = alphabet[(31 - sum % 31) % 31]
+        let last = bytes[17]
+        if last != expected {
+            return "has check character '\(Character(Unicode.Scalar(last)))', expected '\(Character(Unicode.Scalar(expected)))'"
+        }
+        return nil
     }
 
     /// The check character for the first 17 characters (tests generate codes with it).
@@ -77,6 +87,16 @@ public enum ICPNumber {
 
     public static func isValid(_ text: String) -> Bool {
         var scalars = text.unicodeScalars.makeIterator()
+        return isValid(&scalars)
+    }
+
+    /// `isValid` of text given as its UTF-8 bytes.
+    static func isValid(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var scalars = UTF8Scalars(bytes)
+        return isValid(&scalars)
+    }
+
+    private static func isValid<Scalars: IteratorProtocol<Unicode.Scalar>>(_ scalars: inout Scalars) -> Bool {
         func digit(_ scalar: Unicode.Scalar?) -> Bool {
             guard let scalar else { return false }
             return scalar.value >= 0x30 && scalar.value <= 0x39

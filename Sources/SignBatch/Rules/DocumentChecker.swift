@@ -61,15 +61,22 @@ public final class DocumentChecker {
 
     /// Reasons for one document: `DOCUMENT_PATH_INVALID` (a rejection) or needs-documents codes.
     public func check(_ path: String, role: Role) -> [Finding] {
-        if path.isEmpty {
+        path.withBytes { check(bytes: $0, role: role) }
+    }
+
+    /// `check` of a path given as its UTF-8 bytes: a `String` is made only on a cache miss
+    /// or for a message.
+    func check(bytes: UnsafeBufferPointer<UInt8>, role: Role) -> [Finding] {
+        if bytes.isEmpty {
             return [role == .proof
                 ? Finding(.proofMissing, "no document_file: upload the proof certificate (a JPEG or PNG image)")
                 : Finding(.commissionMissing, "sign_purpose is others but there is no commission_file: upload the power of attorney (a JPEG or PNG image)")]
         }
         let verdict: Verdict
-        if let cached = cache.value(for: path) {
+        if let cached = cache.value(for: bytes) {
             verdict = cached
         } else {
+            let path = String(decoding: bytes, as: UTF8.self)
             if let known = shared?.verdict(for: path) {
                 verdict = known
             } else {
@@ -80,6 +87,8 @@ public final class DocumentChecker {
             }
             cache.insert(verdict, for: path)
         }
+        if case .ok = verdict { return [] }
+        let path = String(decoding: bytes, as: UTF8.self)
         switch verdict {
         case .ok:
             return []

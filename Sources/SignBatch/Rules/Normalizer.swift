@@ -14,50 +14,76 @@ public final class Normalizer {
     public init(rules: RuleSet) { self.rules = rules }
 
     public func normalize(_ raw: RawApplication) -> Application {
-        func text(_ field: Field) -> String {
+        func string(_ field: Field) -> String {
             guard let value = raw[field], !value.isEmpty else { return "" }
             return TextNormalizer.field(value)
         }
         func parse<T>(_ field: Field, default fallback: T?, _ cache: LookupCache<T>,
                       _ lookup: (String) -> T?) -> Parsed<T> {
-            guard let value = raw[field], !value.isEmpty else { return fallback.map { .valid($0) } ?? .absent }
-            return cache.parse(value, default: fallback, lookup)
+            raw.withBytes(field) { bytes in
+                bytes.isEmpty ? fallback.map { .valid($0) } ?? .absent : cache.parse(bytes, default: fallback, lookup)
+            }
         }
 
         let rawName = raw[.signName] ?? ""
         let signName = rawName.isEmpty ? "" : TextNormalizer.signName(rawName)
         let signType = parse(.signType, default: nil, signTypes, rules.signType)
-        var remark = text(.remark)
-        if !remark.isEmpty, let type = signType.value {
-            switch type.remark {
-            case .domain: remark = Self.domain(fromRemark: remark)
-            case .appURL, .accountName, .none: break
-            }
+        var text = NormalizedText()
+        normalize(raw, .documentFile, into: &text)
+        normalize(raw, .commissionFile, into: &text)
+        normalize(raw, .organizationName, into: &text)
+        normalize(raw, .icpNumber, into: &text)
+        if let type = signType.value, type.remark == .domain {
+            normalize(raw, .remark, into: &text, Self.domain(fromRemark:), ascii: Self.asciiDomainRange)
+        } else {
+            normalize(raw, .remark, into: &text)
         }
-        let creditCode = CreditCode.normalize(text(.creditCode))
+        normalize(raw, .creditCode, into: &text, CreditCode.normalize, ascii: CreditCode.inShape)
         let application = Application(
             raw: raw,
-            ref: text(.ref),
-            accountID: text(.accountID),
+            ref: string(.ref),
+            accountID: string(.accountID),
             accountType: parse(.accountType, default: .enterprise, accountTypes, rules.accountType),
             signName: signName,
             signType: signType,
             international: parse(.international, default: false, internationals, rules.international),
             purpose: parse(.signPurpose, default: .self, purposes, rules.purpose),
             documentType: parse(.documentType, default: nil, documentTypes, rules.documentType),
-            documentFile: text(.documentFile),
-            commissionFile: text(.commissionFile),
-            remark: remark,
             productReleased: parse(.productReleased, default: true, releases, rules.productReleased),
-            organizationName: text(.organizationName),
-            creditCode: creditCode,
-            icpNumber: text(.icpNumber),
-            signKey: TextNormalizer.fold(signName))
+            signKey: TextNormalizer.fold(signName),
+            text: text)
         if signName != rawName, !signName.isEmpty {
             application.warnings.append(Finding(.signNormalized,
                 "sign_name '\(rawName)' was normalized to '\(signName)'"))
         }
         return application
+    }
+
+    /// Normalizes one `TextField` (`TextNormalizer.field`, then `transform` of non-empty
+    /// text). Text that field normalization only trims stays a span of the raw row, and so
+    /// does all-ASCII text that `ascii` maps to a part of itself (`nil`: it must be
+    /// transformed); everything else is normalized as a string and kept in `text`.
+    private func normalize(_ raw: RawApplication, _ field: TextField, into text: inout NormalizedText,
+                           _ transform: ((String) -> String)? = nil,
+                           ascii: ((UnsafeBufferPointer<UInt8>) -> Range<Int>?)? = nil) {
+        let source = field.field
+        let span = raw.span(source)
+        let kept: Range<Int>? = raw.withBytes(source) { bytes in
+            guard TextNormalizer.isSimple(bytes) else { return nil }
+            let trimmed = TextNormalizer.trimmedRange(bytes)
+            guard transform != nil, !trimmed.isEmpty else { return trimmed }
+            guard let ascii else { return nil }
+            let part = UnsafeBufferPointer(rebasing: bytes[trimmed])
+            guard !part.contains(where: { $0 >= 0x80 }), let range = ascii(part) else { return nil }
+            return (trimmed.lowerBound + range.lowerBound)..<(trimmed.lowerBound + range.upperBound)
+        }
+        if let kept {
+            text.set(field, raw: (Int(span.start) + kept.lowerBound)..<(Int(span.start) + kept.upperBound))
+            return
+        }
+        var value = raw.withBytes(source) { TextNormalizer.field(String(decoding: $0, as: UTF8.self)) }
+        if let transform, !value.isEmpty { value = transform(value) }
+        text.set(field, value)
     }
 
     /// The website remark's domain alone: no scheme, credentials, port, path or trailing dot,
@@ -78,20 +104,9 @@ public final class Normalizer {
     /// `domain(fromRemark:)` on bytes, for the usual ASCII remark.
     static func asciiDomain(fromRemark remark: String) -> String {
         remark.withBytes { bytes in
-            let count = bytes.count
-            var afterScheme = 0
-            if count >= 3 {
-                for index in 0...(count - 3) where bytes[index] == 0x3A && bytes[index + 1] == 0x2F && bytes[index + 2] == 0x2F {
-                    afterScheme = index + 3  // after "://"
-                    break
-                }
-            }
-            let span = AuthoritySpan(bytes, from: afterScheme)
-            let start = span.start
-            var end = span.hostEnd
-            while end > start, bytes[end - 1] == 0x2E { end -= 1 }  // trailing dots
-            let domain = UnsafeBufferPointer(rebasing: bytes[start..<end])
-            if start == 0, end == count, !domain.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) { return remark }
+            let (range, upper) = asciiDomainSpan(bytes)
+            if range == 0..<bytes.count, !upper { return remark }
+            let domain = UnsafeBufferPointer(rebasing: bytes[range])
             return String(unsafeUninitializedCapacity: domain.count) { out in
                 for (index, byte) in domain.enumerated() {
                     out[index] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
@@ -100,6 +115,31 @@ public final class Normalizer {
             }
         }
     }
+
+    /// Where the domain lies in an ASCII remark when it is already in lower case (`nil`:
+    /// it must be lower-cased).
+    static func asciiDomainRange(_ bytes: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
+        let (range, upper) = asciiDomainSpan(bytes)
+        return upper ? nil : range
+    }
+
+    /// The domain's bytes in an ASCII remark, and whether any of them is upper case.
+    private static func asciiDomainSpan(_ bytes: UnsafeBufferPointer<UInt8>) -> (Range<Int>, upper: Bool) {
+        let count = bytes.count
+        var afterScheme = 0
+        if count >= 3 {
+            for index in 0...(count - 3) where bytes[index] == 0x3A && bytes[index + 1] == 0x2F && bytes[index + 2] == 0x2F {
+                afterScheme = index + 3  // after "://"
+                break
+            }
+        }
+        let span = AuthoritySpan(bytes, from: afterScheme)
+        let start = span.start
+        var end = span.hostEnd
+        while end > start, bytes[end - 1] == 0x2E { end -= 1 }  // trailing dots
+        let upper = bytes[start..<end].contains { $0 >= 0x41 && $0 <= 0x5A }
+        return (start..<end, upper)
+    }
 }
 
 /// Raw enum text → its parsed value, for the first few thousand distinct spellings (a
@@ -107,9 +147,9 @@ public final class Normalizer {
 final class LookupCache<T: Sendable> {
     private let parsed = ByteTable<Parsed<T>>(limit: 4096)
 
-    func parse(_ raw: String, default fallback: T?, _ lookup: (String) -> T?) -> Parsed<T> {
+    func parse(_ raw: UnsafeBufferPointer<UInt8>, default fallback: T?, _ lookup: (String) -> T?) -> Parsed<T> {
         if let hit = parsed.value(for: raw) { return hit }
-        let value = TextNormalizer.field(raw)
+        let value = TextNormalizer.field(String(decoding: raw, as: UTF8.self))
         let result: Parsed<T>
         if value.isEmpty {
             result = fallback.map { .valid($0) } ?? .absent

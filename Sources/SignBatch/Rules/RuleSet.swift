@@ -68,6 +68,9 @@ public final class RuleSet: Sendable {
     ]
 
     /// The rules shipped with signbatch.
+    /// The largest `limits.max_row_bytes` (and `max_field_bytes`) a rules file may set.
+    public static let maxRowBytes = 1 << 26
+
     public static func embedded() -> RuleSet {
         // The embedded file is checked by the test suite; failing here is a build defect.
         try! RuleSet(json: PackageResources.default_rules_json, origin: "embedded rules")
@@ -111,6 +114,12 @@ public final class RuleSet: Sendable {
                              ("limits.max_reasons_per_row", limits.maxReasonsPerRow),
                              ("limits.max_xml_depth", limits.maxXMLDepth)] where value < 1 {
             throw fail(key, "must be at least 1")
+        }
+        // A row's fields are addressed with 32-bit offsets, even after NFKC (which may
+        // lengthen text up to 18 times).
+        for (key, value) in [("limits.max_field_bytes", limits.maxFieldBytes),
+                             ("limits.max_row_bytes", limits.maxRowBytes)] where value > Self.maxRowBytes {
+            throw fail(key, "must be at most \(Self.maxRowBytes) (64 MiB)")
         }
 
         /// Adds every spelling of one enum value to its lookup table; two values may not

@@ -100,17 +100,17 @@ public struct Validator: Sendable {
                        "the product is not released (product_released no): apply with the organization name as a company signature until it is")
             }
             checkRemark(app, signType, reject)
-            if signType.code == 0, !app.organizationName.isEmpty, !app.signName.isEmpty,
-               !Self.isSubsequence(app.signKey, of: TextNormalizer.fold(app.organizationName)) {
+            if signType.code == 0, !app.isEmpty(.organizationName), !app.signName.isEmpty,
+               !app.withBytes(.organizationName, { Self.isSubsequence(app.signKey, ofFolded: $0) }) {
                 app.warnings.append(Finding(.signOrgMismatch,
                     "sign_name '\(app.signName)' is not drawn from organization_name '\(app.organizationName)'; the provider may ask for proof of the link"))
             }
         }
 
-        if !app.creditCode.isEmpty, let problem = CreditCode.problem(app.creditCode) {
+        if !app.isEmpty(.creditCode), let problem = app.withBytes(.creditCode, CreditCode.problem(bytes:)) {
             reject(.creditCodeInvalid, "credit_code '\(app.creditCode)' \(problem)")
         }
-        if !app.icpNumber.isEmpty, !ICPNumber.isValid(app.icpNumber) {
+        if !app.isEmpty(.icpNumber), !app.withBytes(.icpNumber, ICPNumber.isValid(bytes:)) {
             reject(.icpNumberInvalid,
                    "icp_number '\(app.icpNumber)' is not of the form <province>ICP备<8 digits>号[-n] (e.g. 粤ICP备12345678号-1) or <province>ICP证<6 digits>号")
         }
@@ -119,7 +119,7 @@ public struct Validator: Sendable {
 
     private func checkRemark(_ app: Application, _ signType: RuleSet.SignType, _ reject: (ReasonCode, String) -> Void) {
         guard signType.remark != .none else { return }
-        guard !app.remark.isEmpty else {
+        guard !app.isEmpty(.remark) else {
             let what: String
             switch signType.remark {
             case .appURL: what = "the app's page in an application store"
@@ -131,20 +131,20 @@ public struct Validator: Sendable {
         }
         switch signType.remark {
         case .appURL:
-            if !Self.isAbsoluteHTTPURL(app.remark) {
+            if !app.withBytes(.remark, Self.isAbsoluteHTTPURL(bytes:)) {
                 reject(.remarkInvalid, "remark '\(app.remark)' is not an absolute http(s) URL of the app's store page")
             }
         case .domain:
-            if !Self.isValidDomain(app.remark) {
+            if !app.withBytes(.remark, Self.isValidDomain(bytes:)) {
                 reject(.remarkInvalid, "remark '\(app.remark)' is not a valid domain name (e.g. www.example.com)")
             }
         case .accountName:
             let limit = rules.file.remark.maxAccountNameLength
             // A string has no more characters than bytes: most remarks are decided by length.
-            if app.remark.utf8.count > limit, app.remark.count > limit {
+            if app.withBytes(.remark, { $0.count }) > limit, app.remark.count > limit {
                 reject(.remarkInvalid, "remark has \(app.remark.count) characters; an account name has at most \(limit)")
             }
-            if !app.signName.isEmpty, !Self.contains(TextNormalizer.fold(app.remark), app.signKey) {
+            if !app.signName.isEmpty, !app.withBytes(.remark, { Self.contains(folded: $0, app.signKey) }) {
                 reject(.remarkMismatch,
                        "sign_name '\(app.signName)' does not occur in the account name '\(app.remark)'")
             }
@@ -246,6 +246,48 @@ public struct Validator: Sendable {
         }
     }
 
+    /// Whether `needle` (folded) is a subsequence of `haystack` once folded
+    /// (`TextNormalizer.fold`); for simple text without making the folded string.
+    static func isSubsequence(_ needle: String, ofFolded haystack: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard TextNormalizer.isSimple(needle), TextNormalizer.isSimple(haystack) else {
+            return isSubsequence(needle, of: TextNormalizer.fold(String(decoding: haystack, as: UTF8.self)))
+        }
+        // Folding simple text lower-cases ASCII letters and drops ASCII whitespace.
+        var scalars = UTF8Scalars(haystack)
+        outer: for scalar in needle.unicodeScalars {
+            while let next = scalars.next() {
+                if next.isASCII, TextNormalizer.isASCIISpace(UInt8(next.value)) { continue }
+                let folded = next.value >= 0x41 && next.value <= 0x5A ? Unicode.Scalar(next.value | 0x20)! : next
+                if folded == scalar { continue outer }
+            }
+            return false
+        }
+        return true
+    }
+
+    /// Whether `haystack` once folded (`TextNormalizer.fold`) contains `needle` (folded).
+    static func contains(folded haystack: UnsafeBufferPointer<UInt8>, _ needle: String) -> Bool {
+        guard !needle.isEmpty, TextNormalizer.isSimple(needle), TextNormalizer.isSimple(haystack) else {
+            return contains(TextNormalizer.fold(String(decoding: haystack, as: UTF8.self)), needle)
+        }
+        // Folded on the stack: simple text folds byte by byte.
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: haystack.count) { buffer in
+            var count = 0
+            for byte in haystack where !TextNormalizer.isASCIISpace(byte) {
+                buffer[count] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+                count += 1
+            }
+            return needle.withBytes { pin in
+                guard pin.count <= count, let hay = buffer.baseAddress else { return false }
+                let first = pin[0]
+                for start in 0...(count - pin.count) where hay[start] == first {
+                    if memcmp(hay + start, pin.baseAddress!, pin.count) == 0 { return true }
+                }
+                return false
+            }
+        }
+    }
+
     static func isSubsequence(_ needle: String, of haystack: String) -> Bool {
         // Folded simple text has no whitespace and no combining sequences: one scalar is one
         // character, and scalars are far cheaper to walk.
@@ -265,18 +307,25 @@ public struct Validator: Sendable {
         return true
     }
 
+    /// `isAbsoluteHTTPURL` of text given as its UTF-8 bytes.
+    static func isAbsoluteHTTPURL(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        asciiIsAbsoluteHTTPURL(bytes) ?? isAbsoluteHTTPURL(String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// The all-ASCII URL's verdict, in one pass over its bytes; `nil` for other text.
+    private static func asciiIsAbsoluteHTTPURL(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
+        for byte in bytes {
+            if byte >= 0x80 { return nil }
+            if TextNormalizer.isASCIISpace(byte) { return false }
+        }
+        guard let scheme = httpSchemeLength(bytes) else { return false }
+        return isASCIIAuthority(UnsafeBufferPointer(rebasing: bytes[scheme...]))
+    }
+
     /// Absolute http(s) URL with a non-empty host and no whitespace.
     static func isAbsoluteHTTPURL(_ text: String) -> Bool {
         // The usual all-ASCII URL, in one pass over its bytes.
-        let ascii = text.withBytes { bytes -> Bool? in
-            for byte in bytes {
-                if byte >= 0x80 { return nil }
-                if TextNormalizer.isASCIISpace(byte) { return false }
-            }
-            guard let scheme = httpSchemeLength(bytes) else { return false }
-            return isASCIIAuthority(UnsafeBufferPointer(rebasing: bytes[scheme...]))
-        }
-        if let ascii { return ascii }
+        if let ascii = text.withBytes(asciiIsAbsoluteHTTPURL) { return ascii }
         let bytes = text.utf8
         guard let scheme = text.withBytes(httpSchemeLength) else { return false }
         let rest = Substring(text.utf8.dropFirst(scheme))
@@ -333,6 +382,12 @@ public struct Validator: Sendable {
 
     /// At least two labels of 1-63 letters (any script), digits or inner hyphens; the last
     /// label letters only.
+    /// `isValidDomain` of text given as its UTF-8 bytes.
+    static func isValidDomain(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        if bytes.allSatisfy({ $0 < 0x80 }) { return isValidASCIIDomain(bytes) }
+        return isValidDomain(String(decoding: bytes, as: UTF8.self))
+    }
+
     static func isValidDomain(_ domain: String) -> Bool {
         if domain.utf8.allSatisfy({ $0 < 0x80 }) { return isValidASCIIDomain(domain.utf8) }
         let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
@@ -345,7 +400,7 @@ public struct Validator: Sendable {
     }
 
     /// `isValidDomain` on bytes, for the usual ASCII domain.
-    static func isValidASCIIDomain(_ domain: String.UTF8View) -> Bool {
+    static func isValidASCIIDomain<Bytes: Sequence<UInt8>>(_ domain: Bytes) -> Bool {
         var labels = 0
         var length = 0
         var first: UInt8 = 0

@@ -31,6 +31,13 @@ public struct CSVRow: RowFormat {
     }
 
     @inline(__always)
+    public mutating func text(bytes: UnsafeBufferPointer<UInt8>) {
+        if !first { row.append(0x2C) }
+        first = false
+        CSVRow.appendCell(bytes, to: &row)
+    }
+
+    @inline(__always)
     public mutating func number(_ value: Int) {
         if !first { row.append(0x2C) }
         first = false

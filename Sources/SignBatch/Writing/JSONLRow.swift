@@ -43,6 +43,12 @@ struct JSONLRow: RowFormat {
         JSONValue.appendString(value, to: &row)
     }
 
+    mutating func text(bytes: UnsafeBufferPointer<UInt8>) {
+        row.append(contentsOf: keys[index])
+        index += 1
+        JSONValue.appendString(bytes: bytes, to: &row)
+    }
+
     mutating func number(_ value: Int) {
         row.append(contentsOf: keys[index])
         index += 1

@@ -55,6 +55,11 @@ public indirect enum JSONValue: Sendable, Equatable {
     }
 
     public static func appendString(_ text: String, to out: inout [UInt8]) {
+        text.withBytes { appendString(bytes: $0, to: &out) }
+    }
+
+    /// `appendString` for text given as its UTF-8 bytes (valid UTF-8).
+    static func appendString(bytes text: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         // 0xE2 may start U+2028 / U+2029.
         out.appendEscaped(text, ifAny: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0xE2 }) { scalar in

@@ -60,15 +60,15 @@ public struct OutputTable: Sendable {
             sink.text(app.international.value == true ? "1" : "0")
             sink.text((app.purpose.value ?? .self).rawValue)
             sink.nameAndCode(app.documentType.value.map { ($0.name, $0.code) })
-            sink.text(app.documentFile)
-            sink.text(app.commissionFile)
-            sink.text(app.remark)
+            app.withBytes(.documentFile) { sink.text(bytes: $0) }
+            app.withBytes(.commissionFile) { sink.text(bytes: $0) }
+            app.withBytes(.remark) { sink.text(bytes: $0) }
             sink.text(app.productReleased.value == false ? "no" : "yes")
-            sink.text(app.organizationName)
-            sink.text(app.creditCode)
-            sink.text(app.icpNumber)
+            app.withBytes(.organizationName) { sink.text(bytes: $0) }
+            app.withBytes(.creditCode) { sink.text(bytes: $0) }
+            app.withBytes(.icpNumber) { sink.text(bytes: $0) }
         case .rejected, .needsDocuments:
-            sink.text(app.raw[.ref] ?? "")
+            app.raw.withBytes(.ref) { sink.text(bytes: $0) }
             let listed = evaluation.reasons.prefix(maxReasons)
             if listed.count == 1 {
                 sink.text(listed[listed.startIndex].code.rawValue)
@@ -84,7 +84,7 @@ public struct OutputTable: Sendable {
             } else {
                 sink.text(listed.map(\.message).joined(separator: " | "))
             }
-            for field in Self.fieldColumns { sink.text(app.raw[field] ?? "") }
+            for field in Self.fieldColumns { app.raw.withBytes(field) { sink.text(bytes: $0) } }
         }
         switch app.warnings.count {
         case 0: sink.text("")
@@ -98,6 +98,8 @@ public struct OutputTable: Sendable {
 /// Receives one output row's cells in column order.
 public protocol CellSink {
     mutating func text(_ value: String)
+    /// A text cell given as its UTF-8 bytes (valid UTF-8).
+    mutating func text(bytes: UnsafeBufferPointer<UInt8>)
     mutating func number(_ value: Int)
 }
 
@@ -119,5 +121,6 @@ extension CellSink {
 struct StringCells: CellSink {
     var values: [String] = []
     mutating func text(_ value: String) { values.append(value) }
+    mutating func text(bytes: UnsafeBufferPointer<UInt8>) { values.append(String(decoding: bytes, as: UTF8.self)) }
     mutating func number(_ value: Int) { values.append(String(value)) }
 }

@@ -68,22 +68,20 @@ extension Array where Element == UInt8 {
     /// Appends `text`'s bytes as they are when none of them needs escaping; false (and
     /// nothing appended) otherwise. Most cells take this path.
     @inline(__always)
-    mutating func appendVerbatim(_ text: String, unlessAny needsEscape: (UInt8) -> Bool) -> Bool {
-        text.withBytes { bytes in
-            for byte in bytes where needsEscape(byte) { return false }
-            append(contentsOf: bytes)
-            return true
-        }
+    mutating func appendVerbatim(_ bytes: UnsafeBufferPointer<UInt8>, unlessAny needsEscape: (UInt8) -> Bool) -> Bool {
+        for byte in bytes where needsEscape(byte) { return false }
+        append(contentsOf: bytes)
+        return true
     }
 
     /// Appends `text` escaped for an output format: as it is when no byte needs escaping
     /// (most cells), else scalar by scalar, each one replaced by what `escape` returns for
     /// it (`nil`: the scalar itself).
     @inline(__always)
-    mutating func appendEscaped(_ text: String, ifAny needsEscape: (UInt8) -> Bool,
+    mutating func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, ifAny needsEscape: (UInt8) -> Bool,
                                 _ escape: (Unicode.Scalar) -> String?) {
-        if appendVerbatim(text, unlessAny: needsEscape) { return }
-        for scalar in text.unicodeScalars {
+        if appendVerbatim(bytes, unlessAny: needsEscape) { return }
+        for scalar in String(decoding: bytes, as: UTF8.self).unicodeScalars {
             if let replacement = escape(scalar) {
                 append(contentsOf: replacement.utf8)
             } else {

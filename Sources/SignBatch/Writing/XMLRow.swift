@@ -49,6 +49,13 @@ public struct XMLRow: RowFormat {
         index += 1
     }
 
+    public mutating func text(bytes: UnsafeBufferPointer<UInt8>) {
+        row.append(contentsOf: opens[index])
+        XMLRow.appendEscaped(bytes: bytes, to: &row)
+        row.append(contentsOf: closes[index])
+        index += 1
+    }
+
     public mutating func number(_ value: Int) {
         row.append(contentsOf: opens[index])
         row.appendDecimal(value)
@@ -59,6 +66,11 @@ public struct XMLRow: RowFormat {
     /// In an attribute, tab and line feed are written as references too: a parser would
     /// otherwise normalize them to spaces (a CSV header cell may hold a line break).
     public static func appendEscaped(_ text: String, to out: inout [UInt8], inAttribute: Bool = false) {
+        text.withBytes { appendEscaped(bytes: $0, to: &out, inAttribute: inAttribute) }
+    }
+
+    /// `appendEscaped` for text given as its UTF-8 bytes (valid UTF-8).
+    static func appendEscaped(bytes text: UnsafeBufferPointer<UInt8>, to out: inout [UInt8], inAttribute: Bool = false) {
         // 0xEF may start U+FFFE / U+FFFF.
         out.appendEscaped(text, ifAny: { $0 < 0x20 || $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0xEF }) { scalar in
             switch scalar {
