@@ -240,10 +240,15 @@ final class EvaluationStage {
         let app = normalizer.normalize(raw)
         var reasons = raw.problems
         if let check = raw.pendingSchemaCheck { reasons += runSchemaCheck(check) }
-        reasons += validator.validate(app)
-        reasons += app.withBytes(.documentFile) { documents.check(bytes: $0, role: .proof) }
+        // Most rows have no reason, and many have one list of them: joined without copying
+        // into a new array when one side is empty.
+        func add(_ findings: [Finding]) {
+            if reasons.isEmpty { reasons = findings } else if !findings.isEmpty { reasons += findings }
+        }
+        add(validator.validate(app))
+        add(app.withBytes(.documentFile) { documents.check(bytes: $0, role: .proof) })
         if app.purpose.value == .others {
-            reasons += app.withBytes(.commissionFile) { documents.check(bytes: $0, role: .commission) }
+            add(app.withBytes(.commissionFile) { documents.check(bytes: $0, role: .commission) })
         }
         return Evaluation(application: app, reasons: reasons)
     }

@@ -214,10 +214,15 @@ public final class RuleSet: Sendable {
         for scalar in folded.unicodeScalars where !neutralTrie.isLetter(scalar) {
             if !Self.isDigit(scalar) { return false }
         }
-        var letters: [Unicode.Scalar] = []
-        letters.reserveCapacity(folded.utf8.count)
-        for scalar in folded.unicodeScalars where !Self.isDigit(scalar) { letters.append(scalar) }
-        return neutralTrie.splits(letters)
+        // On the stack: a name has no more scalars than bytes.
+        return withUnsafeTemporaryAllocation(of: Unicode.Scalar.self, capacity: folded.utf8.count) { buffer in
+            var count = 0
+            for scalar in folded.unicodeScalars where !Self.isDigit(scalar) {
+                buffer[count] = scalar
+                count += 1
+            }
+            return neutralTrie.splits(UnsafeBufferPointer(rebasing: buffer[0..<count]))
+        }
     }
 
     private static func isDigit(_ scalar: Unicode.Scalar) -> Bool {
@@ -268,20 +273,22 @@ struct NeutralTrie: Sendable {
     }
 
     /// True when `letters` is empty or a concatenation of words.
-    func splits(_ letters: [Unicode.Scalar]) -> Bool {
+    func splits(_ letters: UnsafeBufferPointer<Unicode.Scalar>) -> Bool {
         if letters.isEmpty { return true }
-        var reachable = [Bool](repeating: false, count: letters.count + 1)
-        reachable[0] = true
-        for start in 0..<letters.count where reachable[start] {
-            var node = 0
-            var index = start
-            while index < letters.count, let next = edges[node << 21 | Int(letters[index].value)] {
-                node = next
-                index += 1
-                if terminal.contains(node) { reachable[index] = true }
+        return withUnsafeTemporaryAllocation(of: Bool.self, capacity: letters.count + 1) { reachable in
+            reachable.initialize(repeating: false)
+            reachable[0] = true
+            for start in 0..<letters.count where reachable[start] {
+                var node = 0
+                var index = start
+                while index < letters.count, let next = edges[node << 21 | Int(letters[index].value)] {
+                    node = next
+                    index += 1
+                    if terminal.contains(node) { reachable[index] = true }
+                }
             }
+            return reachable[letters.count]
         }
-        return reachable[letters.count]
     }
 }
 

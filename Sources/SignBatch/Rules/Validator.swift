@@ -6,11 +6,29 @@ import Glibc
 public struct Validator: Sendable {
     public let rules: RuleSet
 
-    public init(rules: RuleSet) { self.rules = rules }
+    // For messages: made once, not for every row that needs one.
+    private let signTypeNames: String
+    private let documentTypeNames: String
+    private let individualTypeNames: String
+
+    public init(rules: RuleSet) {
+        self.rules = rules
+        signTypeNames = rules.signTypesByCode.keys.sorted().compactMap { rules.signTypesByCode[$0]?.name }
+            .joined(separator: ", ")
+        documentTypeNames = rules.documentTypesByCode.keys.sorted().compactMap { rules.documentTypesByCode[$0]?.name }
+            .joined(separator: ", ")
+        individualTypeNames = rules.signTypesByCode.keys.sorted().compactMap { code in
+            rules.signTypesByCode[code].flatMap { $0.individualDocuments == nil ? nil : $0.name }
+        }.joined(separator: ", ")
+    }
 
     public func validate(_ app: Application) -> [Finding] {
         var reasons: [Finding] = []
-        func reject(_ code: ReasonCode, _ message: String) { reasons.append(Finding(code, message)) }
+        func reject(_ code: ReasonCode, _ message: String) {
+            // Room for a few at once: a rejected row seldom has just one reason.
+            if reasons.isEmpty { reasons.reserveCapacity(4) }
+            reasons.append(Finding(code, message))
+        }
 
         // account_id
         if app.accountID.isEmpty {
@@ -153,17 +171,6 @@ public struct Validator: Sendable {
         }
     }
 
-    private var signTypeNames: String {
-        rules.signTypesByCode.keys.sorted().compactMap { rules.signTypesByCode[$0]?.name }.joined(separator: ", ")
-    }
-    private var documentTypeNames: String {
-        rules.documentTypesByCode.keys.sorted().compactMap { rules.documentTypesByCode[$0]?.name }.joined(separator: ", ")
-    }
-    private var individualTypeNames: String {
-        rules.signTypesByCode.keys.sorted().compactMap { code in
-            rules.signTypesByCode[code].flatMap { $0.individualDocuments == nil ? nil : $0.name }
-        }.joined(separator: ", ")
-    }
 
     /// "an app", "a website": type names come from the rules file.
     static func withArticle(_ name: String) -> String {
