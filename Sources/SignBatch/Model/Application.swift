@@ -68,7 +68,7 @@ public final class Application: @unchecked Sendable {
     func withBytes<R>(_ field: TextField, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         let span = text.spans[field.rawValue]
         if span.inRaw {
-            return raw.bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[span.range])) }
+            return raw.text.withBytes(span.range, body)
         }
         return text.changed.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[span.range])) }
     }

@@ -2,14 +2,13 @@
 /// normalized), the physical line where it starts, and any problem the reader
 /// itself saw (a ragged CSV row, an XML element that breaks the schema).
 ///
-/// The fields' UTF-8 bytes lie end to end in one buffer, each field a span of it: a row
-/// costs one allocation however many fields it has, and the stages that only check or copy
-/// a field read its bytes without making a `String` of it.
+/// The fields' UTF-8 bytes lie end to end in one buffer, each field a span of it (`RowText`):
+/// a row costs one allocation however many fields it has, and the stages that only check
+/// or copy a field read its bytes without making a `String` of it.
 public struct RawApplication: Sendable {
     public var line: Int
-    /// Valid UTF-8: readers replace what is not.
-    private(set) var bytes: [UInt8]
-    private var spans: InlineArray<15, TextSpan>
+    // Immutable once made (ManagedBuffer cannot declare that itself).
+    nonisolated(unsafe) private(set) var text: RowText
     /// Values of the batch's unknown columns, in the order of `BatchLayout.extraColumns`.
     public var extras: [String]
     public var problems: [Finding]
@@ -19,8 +18,7 @@ public struct RawApplication: Sendable {
 
     public init(line: Int, values: [String?] = [], extras: [String] = [], problems: [Finding] = []) {
         self.line = line
-        bytes = []
-        spans = InlineArray(repeating: .absent)
+        text = RowText.empty
         self.extras = extras
         self.problems = problems
         for (index, value) in values.enumerated() {
@@ -34,11 +32,11 @@ public struct RawApplication: Sendable {
     init(line: Int, validText text: UnsafeBufferPointer<UInt8>, ranges: borrowing InlineArray<15, Range<Int>?>,
          extras: [String] = [], problems: [Finding] = []) {
         self.line = line
-        bytes = Array(text)
-        spans = InlineArray(repeating: .absent)
+        var spans = InlineArray<15, TextSpan>(repeating: .absent)
         for index in 0..<15 {
             if let range = ranges[index] { spans[index] = TextSpan(range) }
         }
+        self.text = RowText.make(text, spans: spans)
         self.extras = extras
         self.problems = problems
     }
@@ -76,20 +74,19 @@ public struct RawApplication: Sendable {
 
     /// Whether the batch gives the field at all (a column or element, even if empty).
     @inline(__always)
-    public func has(_ field: Field) -> Bool { spans[field.rawValue].isPresent }
+    public func has(_ field: Field) -> Bool { text.span(field).isPresent }
 
-    /// The field's span of `bytes`; an empty span when absent.
+    /// The field's span of the row's bytes; an empty span when absent.
     @inline(__always)
     func span(_ field: Field) -> TextSpan {
-        let span = spans[field.rawValue]
+        let span = text.span(field)
         return span.isPresent ? span : TextSpan(0..<0)
     }
 
     /// `body` with the field's bytes (empty when absent).
     @inline(__always)
     func withBytes<R>(_ field: Field, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        let span = span(field)
-        return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[span.range])) }
+        text.withBytes(span(field).range, body)
     }
 
     public subscript(field: Field) -> String? {
@@ -98,7 +95,7 @@ public struct RawApplication: Sendable {
             if let newValue {
                 append(newValue, at: field.rawValue)
             } else {
-                spans[field.rawValue] = .absent
+                text = text.replacing(field.rawValue, with: nil)
             }
         }
     }
@@ -107,10 +104,54 @@ public struct RawApplication: Sendable {
     public var values: [String?] { Field.allCases.map { self[$0] } }
 
     private mutating func append(_ value: String, at index: Int) {
-        let start = bytes.count
-        bytes += value.utf8
-        spans[index] = TextSpan(start..<bytes.count)
+        text = text.replacing(index, with: value)
     }
+}
+
+/// A row's field text: its UTF-8 bytes (valid: readers replace what is not) and each
+/// field's span of them, in one allocation. Never changed once made.
+final class RowText: ManagedBuffer<RowTextHeader, UInt8> {
+    nonisolated(unsafe) static let empty = make(UnsafeBufferPointer(start: nil, count: 0), spans: InlineArray(repeating: .absent))
+
+    static func make(_ bytes: UnsafeBufferPointer<UInt8>, spans: InlineArray<15, TextSpan>) -> RowText {
+        let buffer = create(minimumCapacity: bytes.count) { _ in RowTextHeader(count: bytes.count, spans: spans) }
+        let text = unsafeDowncast(buffer, to: RowText.self)
+        if let base = bytes.baseAddress {
+            text.withUnsafeMutablePointerToElements { $0.initialize(from: base, count: bytes.count) }
+        }
+        return text
+    }
+
+    @inline(__always)
+    func span(_ field: Field) -> TextSpan {
+        withUnsafeMutablePointerToHeader { $0.pointee.spans[field.rawValue] }
+    }
+
+    @inline(__always)
+    func withBytes<R>(_ range: Range<Int>, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        withUnsafeMutablePointerToElements { body(UnsafeBufferPointer(start: $0 + range.lowerBound, count: range.count)) }
+    }
+
+    /// A copy with field `index` set to `value` (appended) or absent (`nil`).
+    func replacing(_ index: Int, with value: String?) -> RowText {
+        withUnsafeMutablePointers { header, elements in
+            var bytes = Array(UnsafeBufferPointer(start: elements, count: header.pointee.count))
+            var spans = header.pointee.spans
+            if let value {
+                let start = bytes.count
+                bytes += value.utf8
+                spans[index] = TextSpan(start..<bytes.count)
+            } else {
+                spans[index] = .absent
+            }
+            return bytes.withUnsafeBufferPointer { RowText.make($0, spans: spans) }
+        }
+    }
+}
+
+struct RowTextHeader {
+    var count: Int
+    var spans: InlineArray<15, TextSpan>
 }
 
 /// Where a field's text lies in a row's byte buffer (32-bit: rows are far smaller).
