@@ -54,14 +54,14 @@ import Testing
 
     @Test func validAndRepairedRowsHoldTheSameText() {
         let text = Array("a腾b讯c".utf8)
-        var ranges = InlineArray<15, Range<Int>?>(repeating: nil)
-        ranges[Field.ref.rawValue] = 0..<4  // "a腾"
-        ranges[Field.signName.rawValue] = 4..<8  // "b讯"
-        ranges[Field.remark.rawValue] = 8..<9
+        var ranges = FieldSpans(repeating: .absent)
+        ranges[Field.ref.rawValue] = TextSpan(0..<4)  // "a腾"
+        ranges[Field.signName.rawValue] = TextSpan(4..<8)  // "b讯"
+        ranges[Field.remark.rawValue] = TextSpan(8..<9)
         text.withUnsafeBufferPointer { bytes in
-            #expect(RawApplication.isValidText(bytes, ranges: ranges))
-            let valid = RawApplication(line: 2, validText: bytes, ranges: ranges)
-            let any = RawApplication(line: 2, anyText: bytes, ranges: ranges)
+            #expect(RawApplication.isValidText(bytes, spans: ranges))
+            let valid = RawApplication(line: 2, validText: bytes, spans: ranges)
+            let any = RawApplication(line: 2, anyText: bytes, spans: ranges)
             #expect(valid.values == any.values)
             #expect(valid[.ref] == "a腾" && valid[.signName] == "b讯" && valid[.remark] == "c")
             #expect(valid[.accountID] == nil && !valid.has(.accountID) && valid.has(.remark))
@@ -70,19 +70,19 @@ import Testing
 
     @Test func aFieldEndingInsideASequenceIsDecodedOnItsOwn() {
         let text = Array("a腾".utf8)  // 61 E8 85 BE
-        var ranges = InlineArray<15, Range<Int>?>(repeating: nil)
-        ranges[Field.ref.rawValue] = 0..<2
-        ranges[Field.remark.rawValue] = 2..<4
+        var ranges = FieldSpans(repeating: .absent)
+        ranges[Field.ref.rawValue] = TextSpan(0..<2)
+        ranges[Field.remark.rawValue] = TextSpan(2..<4)
         text.withUnsafeBufferPointer { bytes in
-            #expect(!RawApplication.isValidText(bytes, ranges: ranges))
-            let row = RawApplication(line: 2, anyText: bytes, ranges: ranges)
+            #expect(!RawApplication.isValidText(bytes, spans: ranges))
+            let row = RawApplication(line: 2, anyText: bytes, spans: ranges)
             #expect(row[.ref] == "a\u{FFFD}")
             #expect(row[.remark] == "\u{FFFD}\u{FFFD}")
         }
         [UInt8]([0x61, 0xFF]).withUnsafeBufferPointer { bytes in
-            var whole = InlineArray<15, Range<Int>?>(repeating: nil)
-            whole[Field.ref.rawValue] = 0..<2
-            #expect(!RawApplication.isValidText(bytes, ranges: whole))
+            var whole = FieldSpans(repeating: .absent)
+            whole[Field.ref.rawValue] = TextSpan(0..<2)
+            #expect(!RawApplication.isValidText(bytes, spans: whole))
         }
     }
 

@@ -26,39 +26,35 @@ public struct RawApplication: Sendable {
         }
     }
 
-    /// The fields at `ranges` (indexed by `Field.rawValue`, `nil` when absent) of `text`,
-    /// which must be valid UTF-8 with every field starting and ending on a scalar boundary
-    /// (`isValidText`): copied as they are.
-    init(line: Int, validText text: UnsafeBufferPointer<UInt8>, ranges: borrowing InlineArray<15, Range<Int>?>,
+    /// The fields at `spans` (indexed by `Field.rawValue`) of `text`, which must be valid
+    /// UTF-8 with every field starting and ending on a scalar boundary (`isValidText`):
+    /// copied as they are.
+    init(line: Int, validText text: UnsafeBufferPointer<UInt8>, spans: borrowing FieldSpans,
          extras: [String] = [], problems: [Finding] = []) {
         self.line = line
-        var spans = InlineArray<15, TextSpan>(repeating: .absent)
-        for index in 0..<15 {
-            if let range = ranges[index] { spans[index] = TextSpan(range) }
-        }
-        self.text = RowText.make(text, spans: spans)
+        self.text = RowText.make(text, spans: copy spans)
         self.extras = extras
         self.problems = problems
     }
 
-    /// The fields at `ranges` of `text`, each decoded on its own (invalid UTF-8 replaced):
-    /// for text that `init(line:validText:ranges:)` cannot take.
-    init(line: Int, anyText text: UnsafeBufferPointer<UInt8>, ranges: borrowing InlineArray<15, Range<Int>?>,
+    /// The fields at `spans` of `text`, each decoded on its own (invalid UTF-8 replaced):
+    /// for text that `init(line:validText:spans:)` cannot take.
+    init(line: Int, anyText text: UnsafeBufferPointer<UInt8>, spans: borrowing FieldSpans,
          extras: [String] = [], problems: [Finding] = []) {
         self.init(line: line, extras: extras, problems: problems)
         for index in 0..<15 {
-            if let range = ranges[index] {
-                append(String(decoding: UnsafeBufferPointer(rebasing: text[range]), as: UTF8.self), at: index)
+            if spans[index].isPresent {
+                append(String(decoding: UnsafeBufferPointer(rebasing: text[spans[index].range]), as: UTF8.self), at: index)
             }
         }
     }
 
-    /// Whether `init(line:validText:ranges:)` may take `text` and `ranges`: valid UTF-8, and
+    /// Whether `init(line:validText:spans:)` may take `text` and `spans`: valid UTF-8, and
     /// no field starting or ending inside a multi-byte sequence.
-    static func isValidText(_ text: UnsafeBufferPointer<UInt8>, ranges: borrowing InlineArray<15, Range<Int>?>) -> Bool {
+    static func isValidText(_ text: UnsafeBufferPointer<UInt8>, spans: borrowing FieldSpans) -> Bool {
         guard UTF8Census.firstInvalidOffset(in: text) == nil else { return false }
-        for index in 0..<15 {
-            guard let range = ranges[index] else { continue }
+        for index in 0..<15 where spans[index].isPresent {
+            let range = spans[index].range
             if range.lowerBound < text.count, text[range.lowerBound] & 0xC0 == 0x80 { return false }
             if range.upperBound < text.count, text[range.upperBound] & 0xC0 == 0x80 { return false }
         }
@@ -113,7 +109,7 @@ public struct RawApplication: Sendable {
 final class RowText: ManagedBuffer<RowTextHeader, UInt8> {
     nonisolated(unsafe) static let empty = make(UnsafeBufferPointer(start: nil, count: 0), spans: InlineArray(repeating: .absent))
 
-    static func make(_ bytes: UnsafeBufferPointer<UInt8>, spans: InlineArray<15, TextSpan>) -> RowText {
+    static func make(_ bytes: UnsafeBufferPointer<UInt8>, spans: FieldSpans) -> RowText {
         let buffer = create(minimumCapacity: bytes.count) { _ in RowTextHeader(count: bytes.count, spans: spans) }
         let text = unsafeDowncast(buffer, to: RowText.self)
         if let base = bytes.baseAddress {
@@ -151,8 +147,11 @@ final class RowText: ManagedBuffer<RowTextHeader, UInt8> {
 
 struct RowTextHeader {
     var count: Int
-    var spans: InlineArray<15, TextSpan>
+    var spans: FieldSpans
 }
+
+/// Each field's span of a row's bytes, indexed by `Field.rawValue`.
+typealias FieldSpans = InlineArray<15, TextSpan>
 
 /// Where a field's text lies in a row's byte buffer (32-bit: rows are far smaller).
 struct TextSpan: Sendable {

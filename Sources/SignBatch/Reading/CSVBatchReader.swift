@@ -100,7 +100,7 @@ public final class CSVBatchReader: BatchReader {
         }
         let stored = min(record.storedFieldCount, columns.count)
         let end = stored == 0 ? 0 : record.ends[stored - 1]
-        var ranges = InlineArray<15, Range<Int>?>(repeating: nil)
+        var spans = FieldSpans(repeating: .absent)
         var extras = layout.extraColumns.isEmpty ? [] : Array(repeating: "", count: layout.extraColumns.count)
         var badOffset: Int?
         var badColumn = 0
@@ -129,20 +129,20 @@ public final class CSVBatchReader: BatchReader {
             for index in 0..<stored {
                 let fieldEnd = record.ends[index]
                 switch columns[index] {
-                case .field(let field): ranges[field.rawValue] = start..<fieldEnd
+                case .field(let field): spans[field.rawValue] = TextSpan(start..<fieldEnd)
                 case .extra(let extra):
                     extras[extra] = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<fieldEnd]), as: UTF8.self)
                 }
                 start = fieldEnd
             }
             let row = UnsafeBufferPointer(rebasing: bytes[0..<end])
-            if plain { return RawApplication(line: record.line, validText: row, ranges: ranges, extras: extras) }
+            if plain { return RawApplication(line: record.line, validText: row, spans: spans, extras: extras) }
             control = Self.firstControlByte(bytes, end: end, ends: record.ends)
             // A row that is valid UTF-8 as a whole, with no column starting inside a sequence,
             // has every field valid on its own: no sequence can span two fields.
             let aligned = (0..<stored).allSatisfy { record.ends[$0] >= end || bytes[record.ends[$0]] & 0xC0 != 0x80 }
-            if aligned, RawApplication.isValidText(row, ranges: ranges) {
-                return RawApplication(line: record.line, validText: row, ranges: ranges, extras: extras)
+            if aligned, RawApplication.isValidText(row, spans: spans) {
+                return RawApplication(line: record.line, validText: row, spans: spans, extras: extras)
             }
             start = 0
             for index in 0..<stored {
@@ -155,7 +155,7 @@ public final class CSVBatchReader: BatchReader {
                 }
                 start = fieldEnd
             }
-            return RawApplication(line: record.line, anyText: row, ranges: ranges, extras: extras)
+            return RawApplication(line: record.line, anyText: row, spans: spans, extras: extras)
         }
         application.problems = problems
         if let badOffset {

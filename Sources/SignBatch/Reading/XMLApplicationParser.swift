@@ -393,13 +393,13 @@ final class XMLApplicationParser {
             }
             problems += PendingSchemaCheck.findings(diagnostics, lines: pending.lines, line: pending.line)
         }
-        var ranges = InlineArray<15, Range<Int>?>(repeating: nil)
-        for (index, range) in fieldRanges.enumerated() { ranges[index] = range }
+        var spans = FieldSpans(repeating: .absent)
+        for (index, range) in fieldRanges.enumerated() where range != nil { spans[index] = TextSpan(range!) }
         var application = fieldText.withUnsafeBufferPointer { text in
             // A field cut at the size limit may end inside a sequence: decoded on its own.
-            RawApplication.isValidText(text, ranges: ranges)
-                ? RawApplication(line: pending.line, validText: text, ranges: ranges, problems: problems)
-                : RawApplication(line: pending.line, anyText: text, ranges: ranges, problems: problems)
+            RawApplication.isValidText(text, spans: spans)
+                ? RawApplication(line: pending.line, validText: text, spans: spans, problems: problems)
+                : RawApplication(line: pending.line, anyText: text, spans: spans, problems: problems)
         }
         // Detached before validation: the parser goes on adding siblings to the root.
         xmlUnlinkNode(node)
