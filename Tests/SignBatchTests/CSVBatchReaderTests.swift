@@ -377,4 +377,19 @@ struct CSVBatchReaderTests {
         }
         #expect(try Self.readAll(Self.reader(Array((Self.header + "\n").utf8) + plain + [0x0A]))[0].problems.isEmpty)
     }
+
+    /// Rows that are not plain ASCII are screened for control bytes too, eight at a time
+    /// and then byte by byte from the first word that has a byte below 0x20 (a tab here).
+    @Test func controlBytesInNonASCIIRowsAreFoundAtEveryPosition() throws {
+        let text = Array("acct-1,腾讯云计算\t有限公司,company,business_license".utf8)
+        for position in text.indices where text[position] < 0x80 && text[position] != 0x2C && text[position] != 0x09 {
+            var row = text
+            row[position] = 0x01
+            let rows = try Self.readAll(Self.reader(Array((Self.header + "\n").utf8) + row + [0x0A]))
+            try #require(rows.count == 1)
+            #expect(rows[0].problems.map(\.code) == [.rowMalformed], "at \(position)")
+            #expect(rows[0].problems.first?.message.contains("U+0001") == true, "at \(position)")
+        }
+        #expect(try Self.readAll(Self.reader(Array((Self.header + "\n").utf8) + text + [0x0A]))[0].problems.isEmpty)
+    }
 }
