@@ -201,6 +201,7 @@ struct SHA256Tests {
         let pieces: [[UInt8]] = [
             Array("a".utf8), Array("腾".utf8), Array("é".utf8), Array("😀".utf8), Array("abcdefghij".utf8),
             [0x80], [0xBF], [0xC0, 0xAF], [0xE8, 0x85], [0xF0, 0x9F], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xFF],
+            [0xE0, 0x9F, 0xBF], [0xF0, 0x8F, 0xBF, 0xBF], [0xF5, 0x80, 0x80, 0x80], Array("ЖЖ".utf8),
         ]
         func reference(_ bytes: [UInt8]) -> Int? {
             var iterator = bytes.makeIterator()
@@ -220,6 +221,7 @@ struct SHA256Tests {
             for _ in 0..<Int.random(in: 0...6, using: &rng) { bytes += pieces.randomElement(using: &rng)! }
             let whole = bytes.withUnsafeBufferPointer { UTF8Census.firstInvalidOffset(in: $0) }
             #expect(whole == reference(bytes), "\(bytes)")
+            #expect(bytes.withUnsafeBufferPointer(UTF8Census.isValid) == (whole == nil), "\(bytes) isValid")
             var inOneChunk = UTF8Census()
             bytes.withUnsafeBytes { inOneChunk.scan($0) }
             inOneChunk.finish()
@@ -232,6 +234,10 @@ struct SHA256Tests {
     }
 
     static func isValidUTF8(_ bytes: ArraySlice<UInt8>) -> Bool {
-        Array(bytes).withUnsafeBufferPointer { UTF8Census.firstInvalidOffset(in: $0) == nil }
+        Array(bytes).withUnsafeBufferPointer { buffer in
+            let valid = UTF8Census.firstInvalidOffset(in: buffer) == nil
+            #expect(UTF8Census.isValid(buffer) == valid, "\(Array(bytes))")
+            return valid
+        }
     }
 }

@@ -52,7 +52,7 @@ public struct RawApplication: Sendable {
     /// Whether `init(line:validText:spans:)` may take `text` and `spans`: valid UTF-8, and
     /// no field starting or ending inside a multi-byte sequence.
     static func isValidText(_ text: UnsafeBufferPointer<UInt8>, spans: borrowing FieldSpans) -> Bool {
-        guard UTF8Census.firstInvalidOffset(in: text) == nil else { return false }
+        guard UTF8Census.isValid(text) else { return false }
         for index in 0..<15 where spans[index].isPresent {
             let range = spans[index].range
             if range.lowerBound < text.count, text[range.lowerBound] & 0xC0 == 0x80 { return false }
