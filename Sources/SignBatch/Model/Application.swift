@@ -102,25 +102,22 @@ public enum TextField: Int, CaseIterable, Sendable {
 /// `changed`, which holds the normalized text that differs from the raw (usually none).
 struct NormalizedText {
     struct Span {
-        var start: Int32
-        var end: Int32
+        var span: TextSpan
         var inRaw: Bool
-        var range: Range<Int> { Int(start)..<Int(end) }
+        var range: Range<Int> { span.range }
     }
 
     private(set) var changed: [UInt8] = []
-    private(set) var spans = InlineArray<6, Span>(repeating: Span(start: 0, end: 0, inRaw: false))
+    private(set) var spans = InlineArray<6, Span>(repeating: Span(span: TextSpan(0..<0), inRaw: false))
 
     /// The field is `range` of the raw row's bytes.
     mutating func set(_ field: TextField, raw range: Range<Int>) {
-        spans[field.rawValue] = Span(start: Int32(truncatingIfNeeded: range.lowerBound),
-                                     end: Int32(truncatingIfNeeded: range.upperBound), inRaw: true)
+        spans[field.rawValue] = Span(span: TextSpan(range), inRaw: true)
     }
 
     mutating func set(_ field: TextField, _ value: String) {
         let start = changed.count
         changed += value.utf8
-        spans[field.rawValue] = Span(start: Int32(truncatingIfNeeded: start),
-                                     end: Int32(truncatingIfNeeded: changed.count), inRaw: false)
+        spans[field.rawValue] = Span(span: TextSpan(start..<changed.count), inRaw: false)
     }
 }

@@ -173,7 +173,6 @@ struct TextSpan: Sendable {
 
     var isPresent: Bool { start >= 0 }
     var range: Range<Int> { Int(start)..<Int(end) }
-    var isEmpty: Bool { start == end }
 }
 
 /// What a reader knows about a batch as a whole once its header (or first element) is read.

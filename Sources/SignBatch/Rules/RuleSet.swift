@@ -67,10 +67,10 @@ public final class RuleSet: Sendable {
         "no": false, "false": false, "0": false, "否": false,
     ]
 
-    /// The rules shipped with signbatch.
     /// The largest `limits.max_row_bytes` (and `max_field_bytes`) a rules file may set.
     public static let maxRowBytes = 1 << 26
 
+    /// The rules shipped with signbatch.
     public static func embedded() -> RuleSet {
         // The embedded file is checked by the test suite; failing here is a build defect.
         try! RuleSet(json: PackageResources.default_rules_json, origin: "embedded rules")

@@ -24,13 +24,6 @@ public struct CSVRow: RowFormat {
     mutating func finish() { row.append(0x0A) }
 
     @inline(__always)
-    public mutating func text(_ value: String) {
-        if !first { row.append(0x2C) }
-        first = false
-        CSVRow.appendCell(value, to: &row)
-    }
-
-    @inline(__always)
     public mutating func text(bytes: UnsafeBufferPointer<UInt8>) {
         if !first { row.append(0x2C) }
         first = false

@@ -37,12 +37,6 @@ struct JSONLRow: RowFormat {
         row.append(contentsOf: "}\n".utf8)
     }
 
-    mutating func text(_ value: String) {
-        row.append(contentsOf: keys[index])
-        index += 1
-        JSONValue.appendString(value, to: &row)
-    }
-
     mutating func text(bytes: UnsafeBufferPointer<UInt8>) {
         row.append(contentsOf: keys[index])
         index += 1

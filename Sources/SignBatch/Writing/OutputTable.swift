@@ -104,6 +104,12 @@ public protocol CellSink {
 }
 
 extension CellSink {
+    /// A text cell: its bytes, read in place.
+    @inline(__always)
+    public mutating func text(_ value: String) {
+        value.withBytes { text(bytes: $0) }
+    }
+
     /// An enum's name and API code as two cells; two empty cells when it has no value.
     @inline(__always)
     mutating func nameAndCode(_ value: (name: String, code: Int)?) {

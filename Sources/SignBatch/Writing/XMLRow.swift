@@ -42,13 +42,6 @@ public struct XMLRow: RowFormat {
         row.append(contentsOf: "  </application>\n".utf8)
     }
 
-    public mutating func text(_ value: String) {
-        row.append(contentsOf: opens[index])
-        XMLRow.appendEscaped(value, to: &row)
-        row.append(contentsOf: closes[index])
-        index += 1
-    }
-
     public mutating func text(bytes: UnsafeBufferPointer<UInt8>) {
         row.append(contentsOf: opens[index])
         XMLRow.appendEscaped(bytes: bytes, to: &row)
