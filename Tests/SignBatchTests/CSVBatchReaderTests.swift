@@ -378,6 +378,18 @@ struct CSVBatchReaderTests {
         #expect(try Self.readAll(Self.reader(Array((Self.header + "\n").utf8) + plain + [0x0A]))[0].problems.isEmpty)
     }
 
+    /// A sequence split by a delimiter leaves the row's stored bytes (fields end to end)
+    /// valid as a whole; each field must still be valid on its own.
+    @Test func aSequenceSplitAcrossTwoFieldsIsInvalid() throws {
+        let middle = Array("中".utf8)  // E4 B8 AD
+        let row = Array("acct-1,腾讯".utf8) + [middle[0], 0x2C] + middle[1...] + Array("company,business_license".utf8)
+        let rows = try Self.readAll(Self.reader(Array((Self.header + "\n").utf8) + row + [0x0A]))
+        try #require(rows.count == 1)
+        #expect(rows[0].problems.map(\.code) == [.rowMalformed])
+        #expect(rows[0].problems.first?.message.contains("column sign_name holds bytes that are not valid") == true)
+        #expect(rows[0][.signName] == "腾讯\u{FFFD}")
+    }
+
     /// Rows that are not plain ASCII are screened for control bytes too, eight at a time
     /// and then byte by byte from the first word that has a byte below 0x20 (a tab here).
     @Test func controlBytesInNonASCIIRowsAreFoundAtEveryPosition() throws {

@@ -139,9 +139,10 @@ public final class CSVBatchReader: BatchReader {
             if plain { return RawApplication(line: record.line, validText: row, spans: spans, extras: extras) }
             control = Self.firstControlByte(bytes, end: end, ends: record.ends)
             // A row that is valid UTF-8 as a whole, with no column starting inside a sequence,
-            // has every field valid on its own: no sequence can span two fields.
+            // has every field valid on its own: no sequence can span two fields. (Columns lie
+            // end to end, so that is all `RawApplication.isValidText` would check.)
             let aligned = (0..<stored).allSatisfy { record.ends[$0] >= end || bytes[record.ends[$0]] & 0xC0 != 0x80 }
-            if aligned, RawApplication.isValidText(row, spans: spans) {
+            if aligned, UTF8Census.isValid(row) {
                 return RawApplication(line: record.line, validText: row, spans: spans, extras: extras)
             }
             start = 0
