@@ -112,14 +112,7 @@ public enum TextNormalizer {
             guard isSimple(bytes) else { return nil }
             // Only ASCII letters have case here, and only ASCII bytes are whitespace.
             guard bytes.contains(where: { ($0 >= 0x41 && $0 <= 0x5A) || isASCIISpace($0) }) else { return text }
-            return String(unsafeUninitializedCapacity: bytes.count) { out in
-                var count = 0
-                for byte in bytes where !isASCIISpace(byte) {
-                    out[count] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
-                    count += 1
-                }
-                return count
-            }
+            return String(unsafeUninitializedCapacity: bytes.count) { foldSimple(bytes, into: $0) }
         }
         if let simple { return simple }
         var out = String.UnicodeScalarView()
@@ -208,6 +201,23 @@ public enum TextNormalizer {
         while start < end, isASCIISpace(bytes[start]) { start += 1 }
         while end > start, isASCIISpace(bytes[end - 1]) { end -= 1 }
         return start..<end
+    }
+
+    /// `fold` of simple text (`isSimple`) on bytes: ASCII whitespace dropped, ASCII letters
+    /// lower-cased, into `out` (room for `bytes.count`); the number of bytes written.
+    @inline(__always)
+    static func foldSimple(_ bytes: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var count = 0
+        for byte in bytes where !isASCIISpace(byte) {
+            out[count] = lowercasedASCII(byte)
+            count += 1
+        }
+        return count
+    }
+
+    @inline(__always)
+    static func lowercasedASCII(_ byte: UInt8) -> UInt8 {
+        byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
     }
 
     static func isASCIISpace(_ byte: UInt8) -> Bool {

@@ -109,7 +109,7 @@ public final class Normalizer {
             let domain = UnsafeBufferPointer(rebasing: bytes[range])
             return String(unsafeUninitializedCapacity: domain.count) { out in
                 for (index, byte) in domain.enumerated() {
-                    out[index] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+                    out[index] = TextNormalizer.lowercasedASCII(byte)
                 }
                 return domain.count
             }

@@ -241,16 +241,17 @@ public struct Validator: Sendable {
         guard !needle.isEmpty, TextNormalizer.isSimple(haystack), TextNormalizer.isSimple(needle) else {
             return haystack.contains(needle)
         }
-        return haystack.withBytes { hay in
-            needle.withBytes { pin in
-                guard pin.count <= hay.count else { return false }
-                let first = pin[0]
-                for start in 0...(hay.count - pin.count) where hay[start] == first {
-                    if memcmp(hay.baseAddress! + start, pin.baseAddress!, pin.count) == 0 { return true }
-                }
-                return false
-            }
+        return haystack.withBytes { hay in needle.withBytes { containsBytes(hay, $0) } }
+    }
+
+    /// A byte search for a non-empty `pin` in `hay`.
+    private static func containsBytes(_ hay: UnsafeBufferPointer<UInt8>, _ pin: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard pin.count <= hay.count, let base = hay.baseAddress else { return false }
+        let first = pin[0]
+        for start in 0...(hay.count - pin.count) where hay[start] == first {
+            if memcmp(base + start, pin.baseAddress!, pin.count) == 0 { return true }
         }
+        return false
     }
 
     /// Whether `needle` (folded) is a subsequence of `haystack` once folded
@@ -264,7 +265,7 @@ public struct Validator: Sendable {
         outer: for scalar in needle.unicodeScalars {
             while let next = scalars.next() {
                 if next.isASCII, TextNormalizer.isASCIISpace(UInt8(next.value)) { continue }
-                let folded = next.value >= 0x41 && next.value <= 0x5A ? Unicode.Scalar(next.value | 0x20)! : next
+                let folded = next.isASCII ? Unicode.Scalar(TextNormalizer.lowercasedASCII(UInt8(next.value))) : next
                 if folded == scalar { continue outer }
             }
             return false
@@ -279,19 +280,8 @@ public struct Validator: Sendable {
         }
         // Folded on the stack: simple text folds byte by byte.
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: haystack.count) { buffer in
-            var count = 0
-            for byte in haystack where !TextNormalizer.isASCIISpace(byte) {
-                buffer[count] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
-                count += 1
-            }
-            return needle.withBytes { pin in
-                guard pin.count <= count, let hay = buffer.baseAddress else { return false }
-                let first = pin[0]
-                for start in 0...(count - pin.count) where hay[start] == first {
-                    if memcmp(hay + start, pin.baseAddress!, pin.count) == 0 { return true }
-                }
-                return false
-            }
+            let folded = UnsafeBufferPointer(rebasing: buffer[0..<TextNormalizer.foldSimple(haystack, into: buffer)])
+            return needle.withBytes { containsBytes(folded, $0) }
         }
     }
 
@@ -361,9 +351,7 @@ public struct Validator: Sendable {
             let count = scheme.utf8CodeUnitCount
             guard bytes.count > count else { continue }
             for index in 0..<count {
-                let byte = bytes[index]
-                let lower: UInt8 = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
-                if lower != scheme.utf8Start[index] { continue schemes }
+                if TextNormalizer.lowercasedASCII(bytes[index]) != scheme.utf8Start[index] { continue schemes }
             }
             return count
         }
