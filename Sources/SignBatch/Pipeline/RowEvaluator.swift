@@ -48,10 +48,13 @@ final class RowEvaluator: @unchecked Sendable {
     /// What follows the last chunk read (`.end` or `.failed`), once the reader is done.
     private var terminal: Message?
     private var closed = false
-    /// Written chunks, for the worker to free: most of a row's memory (its fields, read
-    /// there) goes back to the allocator by the thread that took it, so the two threads'
-    /// malloc arenas rarely meet.
+    /// Written memory for the worker to free: the chunks it evaluated, and the raw rows
+    /// (read there) of those the caller evaluated. Each thread frees what it allocated, so
+    /// neither takes the other's malloc arena lock: the caller, which allocates while
+    /// evaluating but would otherwise never free, met the worker's frees on its arena's
+    /// lock for every allocation.
     private var spent: [EvaluatedChunk] = []
+    private var spentRows: [[RawApplication]] = []
 
     /// Everything passed in is used by the evaluator alone from now on; the stages must be
     /// distinct objects.
@@ -103,9 +106,20 @@ final class RowEvaluator: @unchecked Sendable {
     /// Hands back a chunk once written (`consuming`: the caller keeps
     /// no reference, so the worker's release is the last one).
     func recycle(_ chunk: consuming EvaluatedChunk) {
-        condition.lock()
-        spent.append(chunk)
-        condition.unlock()
+        if chunk.byCaller {
+            let rows = chunk.rows
+            chunk.rows = []
+            // The caller's own allocations (applications, reasons, rendering) end here;
+            // the rows' buffers are still held by `rows`.
+            _ = consume chunk
+            condition.lock()
+            spentRows.append(rows)
+            condition.unlock()
+        } else {
+            condition.lock()
+            spent.append(chunk)
+            condition.unlock()
+        }
     }
 
     /// Stops the worker early (the batch failed while writing) and waits for it.
@@ -124,11 +138,14 @@ final class RowEvaluator: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         while !closed {
-            if !spent.isEmpty {
+            if !spent.isEmpty || !spentRows.isEmpty {
                 var freed = spent
+                var freedRows = spentRows
                 spent = []
+                spentRows = []
                 condition.unlock()
                 freed.removeAll()
+                freedRows.removeAll()
                 condition.lock()
                 continue
             }
@@ -177,6 +194,10 @@ final class RowEvaluator: @unchecked Sendable {
         slots[index] = .claimed
         condition.unlock()
         var evaluated = EvaluatedChunk()
+        if stage === callerStage {
+            evaluated.byCaller = true
+            evaluated.rows = chunk
+        }
         evaluated.evaluations.reserveCapacity(chunk.count)
         evaluated.ends.reserveCapacity(chunk.count)
         evaluated.rendered.reserveCapacity(chunk.count * 256)
@@ -207,6 +228,10 @@ final class RowEvaluator: @unchecked Sendable {
 /// Evaluated rows in input order, each rendered for its outcome's file: row `i`'s bytes are
 /// `rendered[ends[i - 1]..<ends[i]]`.
 struct EvaluatedChunk {
+    /// Evaluated on the caller's thread; `rows` then holds the chunk's raw rows, which the
+    /// worker read and so frees.
+    var byCaller = false
+    var rows: [RawApplication] = []
     var evaluations: [Evaluation] = []
     var rendered: [UInt8] = []
     var ends: [Int] = []
