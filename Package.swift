@@ -19,12 +19,15 @@ let package = Package(
             providers: [.apt(["libxml2-dev"])]
         ),
         .target(name: "CSHA256"),
+        // Swift has no prefetch instruction; admission and the certificate cache use it.
+        .target(name: "CPrefetch"),
         // sqlite3_config is variadic: Swift reaches it through this C function.
         .target(name: "CSQLiteConfig", linkerSettings: [.linkedLibrary("sqlite3")]),
         .target(
             name: "SignBatch",
             dependencies: [
                 "CLibXML2",
+                "CPrefetch",
                 "CSHA256",
                 "CSQLiteConfig",
                 .product(name: "GRDB", package: "GRDB.swift"),

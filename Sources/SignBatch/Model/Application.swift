@@ -33,6 +33,10 @@ public final class Application: @unchecked Sendable {
     public let productReleased: Parsed<Bool>
     /// The deduplication form of `signName`: case-folded, spaces removed.
     public let signKey: String
+    /// `ByteHash` of `accountID`.
+    let accountHash: UInt64
+    /// The hash admission files the key under (`BatchHoldings.hash`).
+    let holdingHash: UInt64
     public var warnings: [Finding] = []
     private let text: NormalizedText
 
@@ -48,7 +52,8 @@ public final class Application: @unchecked Sendable {
     init(raw: RawApplication, ref: String, accountID: String, accountType: Parsed<AccountType>,
          signName: String, signType: Parsed<RuleSet.SignType>, international: Parsed<Bool>,
          purpose: Parsed<Purpose>, documentType: Parsed<RuleSet.DocumentType>,
-         productReleased: Parsed<Bool>, signKey: String, text: NormalizedText) {
+         productReleased: Parsed<Bool>, signKey: String, accountHash: UInt64, holdingHash: UInt64,
+         text: NormalizedText) {
         self.raw = raw
         self.ref = ref
         self.accountID = accountID
@@ -60,6 +65,8 @@ public final class Application: @unchecked Sendable {
         self.documentType = documentType
         self.productReleased = productReleased
         self.signKey = signKey
+        self.accountHash = accountHash
+        self.holdingHash = holdingHash
         self.text = text
     }
 

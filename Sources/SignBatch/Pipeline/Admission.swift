@@ -10,10 +10,9 @@ public final class Admission {
 
     private let session: LedgerSession
     private let quota: Int
-    private var accounts: [String: HeldKeys] = [:]
-    /// The account of the previous lookup (a row is noted, then admitted).
-    private var lastID = ""
-    private var lastAccount: HeldKeys?
+    /// Account IDs → account numbers in `holdings`, which are indexes into `accountOrder`.
+    private let accounts = ByteIndex()
+    private let holdings = BatchHoldings()
     /// Accounts in the order this batch first names them.
     public private(set) var accountOrder: [String] = []
 
@@ -29,36 +28,54 @@ public final class Admission {
 
     /// Registers an account of the batch so its usage is reported even if nothing is admitted.
     public func note(account: String) throws(BatchError) {
-        _ = try load(account)
+        _ = try load(account, hash: account.withBytes { ByteHash.hash($0) })
     }
 
-    private func load(_ id: String) throws(BatchError) -> HeldKeys {
-        // A row is noted, then admitted: the second lookup of its account hashes nothing.
-        if let lastAccount, lastID == id { return lastAccount }
-        let account: HeldKeys
-        if let known = accounts[id] {
-            account = known
-        } else {
-            account = try session.holdings(of: id)
-            accounts[id] = account
-            accountOrder.append(id)
+    /// `note(account:)` of the application's account.
+    func note(_ app: Application) throws(BatchError) {
+        _ = try load(app.accountID, hash: app.accountHash)
+    }
+
+    /// The account's number, reading its holdings from the ledger the first time.
+    private func load(_ id: String, hash: UInt64) throws(BatchError) -> Int {
+        if let known = id.withBytes({ accounts.index(of: $0, hash: hash) }) { return known }
+        let number = holdings.addAccount(hash: hash, holding: try session.holdings(of: id))
+        _ = id.withBytes { accounts.add($0, hash: hash) }
+        accountOrder.append(id)
+        return number
+    }
+
+    /// Starts the memory reads that deciding these applications will need (see
+    /// `BatchHoldings.prefetch`), before the first of them is decided.
+    func prefetch(_ evaluations: [Evaluation]) {
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * evaluations.count) { hashes in
+            let accountHashes = UnsafeMutableBufferPointer(rebasing: hashes[..<evaluations.count])
+            let holdingHashes = UnsafeMutableBufferPointer(rebasing: hashes[evaluations.count...])
+            var count = 0
+            for (index, evaluation) in evaluations.enumerated() {
+                accountHashes[index] = evaluation.application.accountHash
+                if evaluation.outcome != .rejected {
+                    holdingHashes[count] = evaluation.application.holdingHash
+                    count += 1
+                }
+            }
+            accounts.prefetch(UnsafeBufferPointer(accountHashes))
+            holdings.prefetch(UnsafeBufferPointer(rebasing: holdingHashes[..<count]))
         }
-        lastID = id
-        lastAccount = account
-        return account
     }
 
     /// Decides an otherwise valid application: a rejection, or `nil` when admitted with the
     /// given outcome (accepted or needs-documents), which is then recorded in the ledger.
     public func admit(_ app: Application, as outcome: Outcome) throws(BatchError) -> Finding? {
+        let account = try load(app.accountID, hash: app.accountHash)
         let id = app.accountID
-        let account = try load(id)
         let international = app.international.value ?? false
-        let used = account.count
+        let used = holdings.counts[account]
         let status: HeldStatus = outcome == .accepted ? .accepted : .needsDocuments
+        let hash = app.holdingHash
         let refusal: Finding? = app.signKey.withBytes { key in
-            let position = account.position(of: key, international: international)
-            if let held = account.holding(at: position) {
+            let position = holdings.position(of: key, account: account, international: international, hash: hash)
+            if let held = holdings.holding(at: position) {
                 if held.claimed {
                     return Finding(.duplicateInBatch, "'\(app.signName)' was already admitted for account \(id) earlier in this batch")
                 }
@@ -70,8 +87,8 @@ public final class Admission {
             } else if used >= quota {
                 return Finding(.quotaExceeded, "account \(id) already uses \(used) of its \(quota) signatures")
             }
-            account.set(HeldKeys.Holding(status: status, claimed: true), at: position, key: key,
-                        international: international)
+            holdings.set(HeldKeys.Holding(status: status, claimed: true), at: position, key: key, account: account,
+                         international: international)
             return nil
         }
         if let refusal { return refusal }
@@ -83,6 +100,7 @@ public final class Admission {
     }
 
     public func usage(of account: String) -> Usage {
-        Usage(used: accounts[account]?.count ?? 0, quota: quota)
+        let number = account.withBytes { accounts.index(of: $0, hash: ByteHash.hash($0)) }
+        return Usage(used: number.map { holdings.counts[$0] } ?? 0, quota: quota)
     }
 }

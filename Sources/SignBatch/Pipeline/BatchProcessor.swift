@@ -146,6 +146,7 @@ public final class BatchProcessor {
                 case .failed(let error):
                     throw error
                 case .rows(let chunk):
+                    admission.prefetch(chunk.evaluations)
                     for index in chunk.evaluations.indices {
                         try admitAndWrite(chunk, index, admission, outputs, &summary)
                     }
@@ -169,7 +170,7 @@ public final class BatchProcessor {
         var evaluation = chunk.evaluations[index]
         let app = evaluation.application
         if !app.accountID.isEmpty, Validator.isValidAccountID(app.accountID) {
-            try admission.note(account: app.accountID)
+            try admission.note(app)
         }
         if evaluation.outcome != .rejected, let refusal = try admission.admit(app, as: evaluation.outcome) {
             evaluation = Evaluation(application: app, reasons: [refusal] + evaluation.reasons)

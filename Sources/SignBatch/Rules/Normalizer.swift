@@ -39,18 +39,27 @@ public final class Normalizer {
             normalize(raw, .remark, into: &text)
         }
         normalize(raw, .creditCode, into: &text, CreditCode.normalize, ascii: CreditCode.inShape)
+        let accountID = string(.accountID)
+        let international = parse(.international, default: false, internationals, rules.international)
+        let signKey = TextNormalizer.fold(signName)
+        // Hashed here, on an evaluating thread, for admission on the writing one.
+        let accountHash = accountID.withBytes { ByteHash.hash($0) }
+        let holdingHash = BatchHoldings.hash(account: accountHash, key: signKey.withBytes { ByteHash.hash($0) },
+                                             international: international.value ?? false)
         let application = Application(
             raw: raw,
             ref: string(.ref),
-            accountID: string(.accountID),
+            accountID: accountID,
             accountType: parse(.accountType, default: .enterprise, accountTypes, rules.accountType),
             signName: signName,
             signType: signType,
-            international: parse(.international, default: false, internationals, rules.international),
+            international: international,
             purpose: parse(.signPurpose, default: .self, purposes, rules.purpose),
             documentType: parse(.documentType, default: nil, documentTypes, rules.documentType),
             productReleased: parse(.productReleased, default: true, releases, rules.productReleased),
-            signKey: TextNormalizer.fold(signName),
+            signKey: signKey,
+            accountHash: accountHash,
+            holdingHash: holdingHash,
             text: text)
         if signName != rawName, !signName.isEmpty {
             application.warnings.append(Finding(.signNormalized,

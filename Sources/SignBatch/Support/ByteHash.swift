@@ -1,4 +1,4 @@
-/// The hash of the byte-keyed tables (`ByteTable`, `HeldKeys`): eight bytes at a time, mixed
+/// The hash of the byte-keyed tables (`ByteTable`, `ByteIndex`, `HeldKeys`, `BatchHoldings`): eight bytes at a time, mixed
 /// with SplitMix64's finalizer and a seed drawn once per process, so colliding keys cannot
 /// be prepared in advance. Much cheaper than `Hasher` (SipHash) for short keys.
 enum ByteHash {
@@ -24,6 +24,12 @@ enum ByteHash {
             hash = mix(hash ^ tail)
         }
         return mix(hash)
+    }
+
+    /// One hash of two hashes, `first` then `second` (the order matters).
+    @inline(__always)
+    static func combine(_ first: UInt64, _ second: UInt64) -> UInt64 {
+        mix(first ^ (second &* 0xC2B2_AE3D_27D4_EB4F))
     }
 
     /// SplitMix64's finalizer: every input bit affects every output bit.
