@@ -198,15 +198,7 @@ final class RowEvaluator: @unchecked Sendable {
             evaluated.byCaller = true
             evaluated.rows = chunk
         }
-        evaluated.evaluations.reserveCapacity(chunk.count)
-        evaluated.ends.reserveCapacity(chunk.count)
-        evaluated.rendered.reserveCapacity(chunk.count * 256)
-        for raw in chunk {
-            let evaluation = stage.evaluate(raw)
-            stage.render(evaluation, &evaluated.rendered)
-            evaluated.evaluations.append(evaluation)
-            evaluated.ends.append(evaluated.rendered.count)
-        }
+        stage.evaluate(chunk, into: &evaluated)
         condition.lock()
         slots[index] = .evaluated(evaluated)
         condition.broadcast()
@@ -261,8 +253,46 @@ final class EvaluationStage {
     /// This thread's validation context for XML applications, made on first use.
     private var schemaValidator: LibXMLSchemaValidator?
 
-    func evaluate(_ raw: RawApplication) -> Evaluation {
-        let app = normalizer.normalize(raw)
+    /// Evaluates and renders a chunk of rows. All of them are normalized first, so that the
+    /// certificate cache's reads for the whole chunk can be started together
+    /// (`DocumentChecker.prefetch`) before the first row is checked.
+    func evaluate(_ chunk: [RawApplication], into evaluated: inout EvaluatedChunk) {
+        evaluated.evaluations.reserveCapacity(chunk.count)
+        evaluated.ends.reserveCapacity(chunk.count)
+        evaluated.rendered.reserveCapacity(chunk.count * 256)
+        var apps: [Application] = []
+        apps.reserveCapacity(chunk.count)
+        // Per row, the hashes of its two certificate paths; then those to prefetch.
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 4 * chunk.count) { hashes in
+            hashes.initialize(repeating: 0)
+            var wanted = 2 * chunk.count
+            func hash(_ app: Application, _ field: TextField, into slot: Int) {
+                guard !app.isEmpty(field) else { return }
+                hashes[slot] = app.withBytes(field) { ByteHash.hash($0) }
+                hashes[wanted] = hashes[slot]
+                wanted += 1
+            }
+            for (index, raw) in chunk.enumerated() {
+                let app = normalizer.normalize(raw)
+                apps.append(app)
+                hash(app, .documentFile, into: 2 * index)
+                if app.purpose.value == .others { hash(app, .commissionFile, into: 2 * index + 1) }
+            }
+            documents.prefetch(UnsafeBufferPointer(rebasing: hashes[(2 * chunk.count)..<wanted]))
+            for (index, raw) in chunk.enumerated() {
+                let evaluation = evaluate(raw, apps[index], documentHash: hashes[2 * index],
+                                          commissionHash: hashes[2 * index + 1])
+                render(evaluation, &evaluated.rendered)
+                evaluated.evaluations.append(evaluation)
+                evaluated.ends.append(evaluated.rendered.count)
+            }
+        }
+    }
+
+    /// `documentHash` and `commissionHash`: the `ByteHash` of each certificate path the row
+    /// has and is checked for (other values are not read).
+    private func evaluate(_ raw: RawApplication, _ app: Application, documentHash: UInt64,
+                          commissionHash: UInt64) -> Evaluation {
         var reasons = raw.problems
         if let check = raw.pendingSchemaCheck { reasons += runSchemaCheck(check) }
         // Most rows have no reason, and many have one list of them: joined without copying
@@ -271,9 +301,9 @@ final class EvaluationStage {
             if reasons.isEmpty { reasons = findings } else if !findings.isEmpty { reasons += findings }
         }
         add(validator.validate(app))
-        add(app.withBytes(.documentFile) { documents.check(bytes: $0, role: .proof) })
+        add(app.withBytes(.documentFile) { documents.check(bytes: $0, hash: documentHash, role: .proof) })
         if app.purpose.value == .others {
-            add(app.withBytes(.commissionFile) { documents.check(bytes: $0, role: .commission) })
+            add(app.withBytes(.commissionFile) { documents.check(bytes: $0, hash: commissionHash, role: .commission) })
         }
         return Evaluation(application: app, reasons: reasons)
     }

@@ -67,13 +67,18 @@ public final class DocumentChecker {
     /// `check` of a path given as its UTF-8 bytes: a `String` is made only on a cache miss
     /// or for a message.
     func check(bytes: UnsafeBufferPointer<UInt8>, role: Role) -> [Finding] {
+        check(bytes: bytes, hash: ByteHash.hash(bytes), role: role)
+    }
+
+    /// `check(bytes:role:)` of a path whose `ByteHash` is known (see `prefetch`).
+    func check(bytes: UnsafeBufferPointer<UInt8>, hash: UInt64, role: Role) -> [Finding] {
         if bytes.isEmpty {
             return [role == .proof
                 ? Finding(.proofMissing, "no document_file: upload the proof certificate (a JPEG or PNG image)")
                 : Finding(.commissionMissing, "sign_purpose is others but there is no commission_file: upload the power of attorney (a JPEG or PNG image)")]
         }
         let verdict: Verdict
-        if let cached = cache.value(for: bytes) {
+        if let cached = cache.value(for: bytes, hash: hash) {
             verdict = cached
         } else {
             let path = String(decoding: bytes, as: UTF8.self)
@@ -109,6 +114,12 @@ public final class DocumentChecker {
             }
             return findings
         }
+    }
+
+    /// Starts the memory reads that checking paths of these hashes will make, for a batch of
+    /// rows about to be checked.
+    func prefetch(_ hashes: UnsafeBufferPointer<UInt64>) {
+        cache.prefetch(hashes)
     }
 
     private func examine(_ path: String) -> Verdict {

@@ -1,7 +1,8 @@
 import Foundation
 
-/// Numbers distinct byte strings 0, 1, 2, … in the order they are added: an exact map (unlike
-/// `ByteTable`, nothing is ever dropped) for keys whose `ByteHash` the caller already has.
+/// Numbers distinct byte strings 0, 1, 2, … in the order they are added, for keys whose
+/// `ByteHash` the caller may already have. An exact map, unless made with `maxProbes`: then a
+/// key whose probe sequence would run longer is neither found nor added (see `ByteTable`).
 ///
 /// Each key is one record (its hash, number, length and bytes) in one buffer, found through
 /// a table of record offsets: a lookup reads a slot and a record, and both can be prefetched.
@@ -14,19 +15,23 @@ final class ByteIndex {
     @exclusivity(unchecked) private var slots = [UInt32](repeating: 0, count: 16)
 
     private(set) var count = 0
+    private let maxProbes: Int
+
+    init(maxProbes: Int = .max) { self.maxProbes = maxProbes }
 
     /// The number of `key`, whose hash is `hash`.
     func index(of key: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Int? {
-        let (_, record) = find(key, hash)
-        guard let record else { return nil }
+        guard let record = find(key, hash).record else { return nil }
         return Int(records.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: record + 8, as: UInt32.self) })
     }
 
-    /// Adds `key` (not yet present, see `index(of:hash:)`) and returns its number.
-    func add(_ key: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Int {
+    /// Adds `key` (not yet present, see `index(of:hash:)`) and returns its number; `nil` when
+    /// its probe sequence runs past `maxProbes`.
+    @discardableResult
+    func add(_ key: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Int? {
         precondition(records.count + Self.headerSize + key.count < Int(UInt32.max), "keys exceed 4 GiB")
         if (count + 1) * 2 > slots.count { grow() }
-        let (slot, _) = find(key, hash)
+        guard let slot = find(key, hash).slot else { return nil }
         let record = records.count
         withUnsafeBytes(of: hash) { records.append(contentsOf: $0) }
         withUnsafeBytes(of: UInt32(count)) { records.append(contentsOf: $0) }
@@ -42,13 +47,14 @@ final class ByteIndex {
         RecordSlots.prefetch(hashes, slots: slots, records: records)
     }
 
-    /// The key's slot and record, or the empty slot where it would go.
-    private func find(_ key: UnsafeBufferPointer<UInt8>, _ hash: UInt64) -> (slot: Int, record: Int?) {
+    /// The key's slot and record, or the empty slot where it would go; neither when the probe
+    /// runs past `maxProbes`.
+    private func find(_ key: UnsafeBufferPointer<UInt8>, _ hash: UInt64) -> (slot: Int?, record: Int?) {
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
         return slots.withUnsafeBufferPointer { slots in
             records.withUnsafeBytes { stored in
-                while true {
+                for _ in 0..<maxProbes {
                     let number = Int(slots[slot])
                     if number == 0 { return (slot, nil) }
                     let record = number - 1
@@ -59,6 +65,7 @@ final class ByteIndex {
                     }
                     slot = (slot + 1) & mask
                 }
+                return (nil, nil)
             }
         }
     }

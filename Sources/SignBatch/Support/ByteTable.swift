@@ -1,5 +1,3 @@
-import Foundation
-
 /// A bounded cache from byte strings to values, for the per-row lookups of raw text (enum
 /// spellings, certificate paths). `Dictionary` would hash every key with SipHash and, for
 /// `String` keys, normalize it first; this table uses `ByteHash` and compares keys with
@@ -10,28 +8,18 @@ import Foundation
 /// comparisons and never more than a cache miss.
 ///
 /// A class: a lookup reads the table in place, where a struct kept in a class would be
-/// copied (its three arrays retained and released) for every lookup.
+/// copied (its arrays retained and released) for every lookup.
 final class ByteTable<Value> {
-    private struct Entry {
-        var start: Int
-        var count: Int
-        var hash: UInt64
-        var value: Value
-    }
-
     let limit: Int
-    // No access to these ever overlaps another (no method calls out while holding one), so
-    // the per-access exclusivity bookkeeping of class properties is left out: it cost more
-    // than a lookup in a small table.
-    @exclusivity(unchecked) private var keyBytes: [UInt8] = []
-    @exclusivity(unchecked) private var entries: [Entry] = []
-    /// Indexes into `entries`; -1 is empty. A power of two, at most half full.
-    @exclusivity(unchecked) private var slots: [Int32] = Array(repeating: -1, count: 16)
-    private static var maxProbes: Int { 32 }
+    private let keys = ByteIndex(maxProbes: 32)
+    // No access to it overlaps another (no method calls out while holding one), so the
+    // per-access exclusivity bookkeeping of class properties is left out: it cost more than a
+    // lookup in a small table.
+    @exclusivity(unchecked) private var values: [Value] = []
 
     init(limit: Int) { self.limit = limit }
 
-    var count: Int { entries.count }
+    var count: Int { keys.count }
 
     @inline(__always)
     func value(for text: String) -> Value? {
@@ -43,56 +31,24 @@ final class ByteTable<Value> {
     }
 
     func value(for key: UnsafeBufferPointer<UInt8>) -> Value? {
-        guard case .entry(let index) = probe(key, ByteHash.hash(key)) else { return nil }
-        return entries[index].value
+        value(for: key, hash: ByteHash.hash(key))
+    }
+
+    /// `value(for:)` of a key whose `ByteHash` is known.
+    func value(for key: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Value? {
+        keys.index(of: key, hash: hash).map { values[$0] }
     }
 
     /// Stores `value` unless the table is full, the key is present or its probe runs long.
     func insert(_ value: Value, for key: UnsafeBufferPointer<UInt8>) {
-        guard entries.count < limit else { return }
-        if (entries.count + 1) * 2 > slots.count { grow() }
+        guard count < limit else { return }
         let hash = ByteHash.hash(key)
-        guard case .empty(let slot) = probe(key, hash) else { return }
-        slots[slot] = Int32(entries.count)
-        entries.append(Entry(start: keyBytes.count, count: key.count, hash: hash, value: value))
-        keyBytes.append(contentsOf: key)
+        guard keys.index(of: key, hash: hash) == nil, keys.add(key, hash: hash) != nil else { return }
+        values.append(value)
     }
 
-    private enum Probe {
-        case entry(Int)
-        /// The empty slot where the key would go.
-        case empty(Int)
-        /// Not found within `maxProbes` slots.
-        case exhausted
-    }
-
-    private func probe(_ key: UnsafeBufferPointer<UInt8>, _ hash: UInt64) -> Probe {
-        let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        // Entries are read in place: copying one would retain its value.
-        return entries.withUnsafeBufferPointer { entries in
-            keyBytes.withUnsafeBufferPointer { stored in
-                for _ in 0..<Self.maxProbes {
-                    let index = Int(slots[slot])
-                    if index < 0 { return .empty(slot) }
-                    if entries[index].hash == hash, entries[index].count == key.count,
-                       key.isEmpty || memcmp(stored.baseAddress! + entries[index].start, key.baseAddress!, key.count) == 0 {
-                        return .entry(index)
-                    }
-                    slot = (slot + 1) & mask
-                }
-                return .exhausted
-            }
-        }
-    }
-
-    private func grow() {
-        slots = Array(repeating: -1, count: slots.count * 2)
-        let mask = slots.count - 1
-        for (index, entry) in entries.enumerated() {
-            var slot = Int(truncatingIfNeeded: entry.hash) & mask
-            while slots[slot] >= 0 { slot = (slot + 1) & mask }
-            slots[slot] = Int32(index)
-        }
+    /// Starts the memory reads that looking these hashes up will make (`RecordSlots.prefetch`).
+    func prefetch(_ hashes: UnsafeBufferPointer<UInt64>) {
+        keys.prefetch(hashes)
     }
 }
