@@ -18,12 +18,13 @@ final class BatchHoldings {
         fileprivate let slot: Int
         /// The record's offset in `records`, when the key is there.
         fileprivate let record: Int?
+        fileprivate let hash: UInt64
     }
 
-    // A record: its account number and name length (UInt32 each, in native order: in memory
-    // only), a flags byte, the name's bytes. About 30 bytes a key; the hash is not kept, a
-    // lookup compares the account and length first.
-    private static let headerSize = 9
+    // A record: the low half of its hash (enough to place it in any table of 32-bit
+    // offsets, so growing hashes nothing), its account number and its name's length (UInt32
+    // each, in native order: in memory only), a flags byte, the name's bytes.
+    private static let headerSize = 13
     private static let international: UInt8 = 1
     private static let claimed: UInt8 = 2
     private static let statusShift: UInt8 = 2
@@ -36,9 +37,6 @@ final class BatchHoldings {
     /// Keys held, per account number, and in all.
     private(set) var counts: [Int] = []
     private var totalCount = 0
-    /// `ByteHash` of each account's ID, per account number: to file keys again as the table
-    /// grows.
-    private var accountHashes: [UInt64] = []
 
     /// The hash a key is filed under: its account's `ByteHash`, its folded name's, and its
     /// region.
@@ -51,7 +49,6 @@ final class BatchHoldings {
     func addAccount(hash accountHash: UInt64, holding held: HeldKeys) -> Int {
         let account = counts.count
         counts.append(0)
-        accountHashes.append(accountHash)
         held.forEach { key, international, holding in
             let hash = Self.hash(account: accountHash, key: ByteHash.hash(key), international: international)
             set(holding, at: position(of: key, account: account, international: international, hash: hash),
@@ -71,13 +68,14 @@ final class BatchHoldings {
             records.withUnsafeBytes { stored in
                 while true {
                     let number = Int(slots[slot])
-                    if number == 0 { return Position(slot: slot, record: nil) }
+                    if number == 0 { return Position(slot: slot, record: nil, hash: hash) }
                     let record = number - 1
-                    if stored.loadUnaligned(fromByteOffset: record, as: UInt32.self) == UInt32(account),
-                       stored.loadUnaligned(fromByteOffset: record + 4, as: UInt32.self) == UInt32(key.count),
-                       stored[record + 8] & Self.international == region,
+                    if stored.loadUnaligned(fromByteOffset: record, as: UInt32.self) == UInt32(truncatingIfNeeded: hash),
+                       stored.loadUnaligned(fromByteOffset: record + 4, as: UInt32.self) == UInt32(account),
+                       stored.loadUnaligned(fromByteOffset: record + 8, as: UInt32.self) == UInt32(key.count),
+                       stored[record + 12] & Self.international == region,
                        key.isEmpty || memcmp(stored.baseAddress! + record + Self.headerSize, key.baseAddress!, key.count) == 0 {
-                        return Position(slot: slot, record: record)
+                        return Position(slot: slot, record: record, hash: hash)
                     }
                     slot = (slot + 1) & mask
                 }
@@ -87,7 +85,7 @@ final class BatchHoldings {
 
     func holding(at position: Position) -> Holding? {
         guard let record = position.record else { return nil }
-        let flags = records[record + 8]
+        let flags = records[record + 12]
         return Holding(status: HeldStatus(code: flags >> Self.statusShift), claimed: flags & Self.claimed != 0)
     }
 
@@ -98,13 +96,14 @@ final class BatchHoldings {
         let flags = holding.status.code << Self.statusShift | (holding.claimed ? Self.claimed : 0)
             | (international ? Self.international : 0)
         if let record = position.record {
-            records[record + 8] = flags
+            records[record + 12] = flags
             return
         }
         // Offsets are 32-bit: a batch's held names past 4 GiB would need a ledger and a batch
         // far beyond any real one.
         precondition(records.count + Self.headerSize + key.count < Int(UInt32.max), "a batch's held names exceed 4 GiB")
         let record = records.count
+        withUnsafeBytes(of: UInt32(truncatingIfNeeded: position.hash)) { records.append(contentsOf: $0) }
         withUnsafeBytes(of: UInt32(account)) { records.append(contentsOf: $0) }
         withUnsafeBytes(of: UInt32(key.count)) { records.append(contentsOf: $0) }
         records.append(flags)
@@ -125,12 +124,8 @@ final class BatchHoldings {
         records.withUnsafeBytes { stored in
             var record = 0
             while record < stored.count {
-                let account = Int(stored.loadUnaligned(fromByteOffset: record, as: UInt32.self))
-                let length = Int(stored.loadUnaligned(fromByteOffset: record + 4, as: UInt32.self))
-                let name = stored.baseAddress!.assumingMemoryBound(to: UInt8.self) + record + Self.headerSize
-                let hash = Self.hash(account: accountHashes[account],
-                                     key: ByteHash.hash(UnsafeBufferPointer(start: name, count: length)),
-                                     international: stored[record + 8] & Self.international != 0)
+                let hash = UInt64(stored.loadUnaligned(fromByteOffset: record, as: UInt32.self))
+                let length = Int(stored.loadUnaligned(fromByteOffset: record + 8, as: UInt32.self))
                 RecordSlots.file(record, hash: hash, in: &grown)
                 record += Self.headerSize + length
             }
