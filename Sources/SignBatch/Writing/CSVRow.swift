@@ -2,7 +2,7 @@
 public struct CSVRow: RowFormat {
     let prolog: [UInt8]
     var epilogue: [UInt8] { [] }
-    private(set) var row: [UInt8] = []
+    var row: [UInt8] = []
     private var first = true
 
     init(table: OutputTable) {
@@ -13,11 +13,9 @@ public struct CSVRow: RowFormat {
         }
         header.append(0x0A)
         prolog = header
-        row.reserveCapacity(1024)
     }
 
     mutating func start() {
-        row.removeAll(keepingCapacity: true)
         first = true
     }
 

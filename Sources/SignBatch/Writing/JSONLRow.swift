@@ -2,7 +2,7 @@
 struct JSONLRow: RowFormat {
     var prolog: [UInt8] { [] }
     var epilogue: [UInt8] { [] }
-    private(set) var row: [UInt8] = []
+    var row: [UInt8] = []
     /// `{"line":`, `,"ref":` … then `,"extra":{"name":`, `,"other":` for the extras.
     private let keys: [[UInt8]]
     private let columnCount: Int
@@ -24,11 +24,9 @@ struct JSONLRow: RowFormat {
         }
         self.keys = keys
         columnCount = table.columns.count
-        row.reserveCapacity(2048)
     }
 
     mutating func start() {
-        row.removeAll(keepingCapacity: true)
         index = 0
     }
 

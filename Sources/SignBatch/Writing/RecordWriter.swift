@@ -1,22 +1,25 @@
 /// How one output format lays out a file: what comes before and after the rows, and each
-/// row's cells (received as a `CellSink`) into one reused buffer.
+/// row's cells (received as a `CellSink`) appended to a buffer.
 protocol RowFormat: CellSink {
     init(table: OutputTable)
     var prolog: [UInt8] { get }
     var epilogue: [UInt8] { get }
-    /// The row being built; valid after `finish()`.
-    var row: [UInt8] { get }
+    /// Where rows are appended: `start()` begins one at its end, `finish()` completes it.
+    var row: [UInt8] { get set }
     mutating func start()
     mutating func finish()
 }
 
 extension RowFormat {
-    /// The evaluation's row, in `row`: one mutating access for all its cells.
+    /// Appends the evaluation's row to `bytes`, which is lent to the format for the row
+    /// (moved in and out, not copied): rendered rows go straight into a chunk's buffer.
     @inline(__always)
-    mutating func render(_ evaluation: Evaluation, in table: OutputTable) {
+    mutating func render(_ evaluation: Evaluation, in table: OutputTable, into bytes: inout [UInt8]) {
+        swap(&row, &bytes)
         start()
         table.emit(evaluation, to: &self)
         finish()
+        swap(&row, &bytes)
     }
 }
 
@@ -41,9 +44,13 @@ final class RecordWriter<Format: RowFormat> {
     }
 
     func write(_ evaluation: Evaluation) throws(BatchError) {
-        format.render(evaluation, in: table)
-        try file.write(format.row)
+        rendered.removeAll(keepingCapacity: true)
+        format.render(evaluation, in: table, into: &rendered)
+        try file.write(rendered)
     }
+
+    /// The buffer `write(_:)` renders a row into.
+    private var rendered: [UInt8] = []
 
     /// A row rendered ahead by a `RowRenderer` of the same format and table.
     func write(rendered: ArraySlice<UInt8>) throws(BatchError) {
@@ -52,6 +59,7 @@ final class RecordWriter<Format: RowFormat> {
 
     /// One row of text cells (tests write arbitrary cells through it).
     func write(_ values: [String]) throws(BatchError) {
+        format.row.removeAll(keepingCapacity: true)
         format.start()
         for value in values { format.text(value) }
         format.finish()

@@ -14,7 +14,6 @@ final class RowRenderer<Format: RowFormat> {
 
     func render(_ evaluation: Evaluation, into bytes: inout [UInt8]) {
         let position = evaluation.outcome.position
-        formats[position].render(evaluation, in: tables[position])
-        bytes.append(contentsOf: formats[position].row)
+        formats[position].render(evaluation, in: tables[position], into: &bytes)
     }
 }

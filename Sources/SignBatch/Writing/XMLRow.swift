@@ -5,7 +5,7 @@
 public struct XMLRow: RowFormat {
     let prolog: [UInt8]
     var epilogue: [UInt8] { Array("</applications>\n".utf8) }
-    private(set) var row: [UInt8] = []
+    var row: [UInt8] = []
     /// `    <line>` … then `    <extra name="…">` for the extras.
     private let opens: [[UInt8]]
     /// `</line>\n` … then `</extra>\n`.
@@ -29,11 +29,9 @@ public struct XMLRow: RowFormat {
         }
         self.opens = opens
         self.closes = closes
-        row.reserveCapacity(4096)
     }
 
     mutating func start() {
-        row.removeAll(keepingCapacity: true)
         row.append(contentsOf: "  <application>\n".utf8)
         index = 0
     }
