@@ -153,10 +153,53 @@ public final class Normalizer {
 
 /// Raw enum text → its parsed value, for the first few thousand distinct spellings (a
 /// hostile batch of unique values must not grow memory).
+///
+/// A batch spells each enum field a handful of ways, and six are looked up per row: a
+/// spelling of up to 24 bytes is found first in a small direct-mapped table, by its length
+/// and end bytes and then three word compares, without hashing it or probing.
 final class LookupCache<T: Sendable> {
     private let parsed = ByteTable<Parsed<T>>(limit: 4096)
 
+    private struct Recent {
+        /// The spelling's bytes, zero-padded; `count` -1 when the entry is empty.
+        var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        var count = -1
+        var value: Parsed<T> = .absent
+    }
+
+    private static var recentSlots: Int { 64 }
+    private static var recentMaxBytes: Int { 24 }
+    @exclusivity(unchecked) private var recent = [Recent](repeating: Recent(), count: LookupCache.recentSlots)
+
+    @inline(__always)
+    private static func words(_ raw: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64, UInt64) {
+        var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &words) { $0.copyMemory(from: UnsafeRawBufferPointer(raw)) }
+        return words
+    }
+
+    @inline(__always)
+    private static func slot(_ raw: UnsafeBufferPointer<UInt8>) -> Int {
+        (raw.count &* 7 &+ Int(raw[0]) &* 3 &+ Int(raw[raw.count - 1])) & (recentSlots - 1)
+    }
+
     func parse(_ raw: UnsafeBufferPointer<UInt8>, default fallback: T?, _ lookup: (String) -> T?) -> Parsed<T> {
+        let short = !raw.isEmpty && raw.count <= Self.recentMaxBytes
+        if short {
+            let words = Self.words(raw)
+            let slot = Self.slot(raw)
+            let hit = recent.withUnsafeBufferPointer { recent in
+                recent[slot].count == raw.count && recent[slot].words == words ? recent[slot].value : nil
+            }
+            if let hit { return hit }
+            let value = parseSlowly(raw, default: fallback, lookup)
+            recent[slot] = Recent(words: words, count: raw.count, value: value)
+            return value
+        }
+        return parseSlowly(raw, default: fallback, lookup)
+    }
+
+    private func parseSlowly(_ raw: UnsafeBufferPointer<UInt8>, default fallback: T?, _ lookup: (String) -> T?) -> Parsed<T> {
         if let hit = parsed.value(for: raw) { return hit }
         let value = TextNormalizer.field(String(decoding: raw, as: UTF8.self))
         let result: Parsed<T>
