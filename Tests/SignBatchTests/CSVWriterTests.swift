@@ -73,4 +73,25 @@ struct CSVWriterTests {
             #expect(try !tokenizer.next(into: &record))
         }
     }
+
+    /// A row's cells as a format builds them: numbers of every digit count (and past the
+    /// in-place path), text cells that need quoting, empty cells, and a cell long enough to
+    /// grow the row's buffer many times over.
+    @Test func rowFormatCells() {
+        var format = CSVRow(table: OutputTable(outcome: .accepted, extraColumns: []))
+        let long = String(repeating: "a\"b,", count: 2000)
+        let numbers = [0, 7, 10, 99, 100, 123_456_789, 999_999_999, 1_000_000_000, Int.max, -1, -42, Int.min]
+        format.row = Array("kept|".utf8)
+        format.start()
+        for number in numbers { format.number(number) }
+        format.text("")
+        format.text("a,b")
+        format.text(long)
+        format.text("=1")
+        format.finish()
+        let expected = "kept|" + numbers.map(String.init).joined(separator: ",") + ",," + Self.cell("a,b") + ","
+            + Self.cell(long) + "," + Self.cell("=1") + "\n"
+        #expect(String(decoding: format.row, as: UTF8.self) == expected)
+        #expect(Self.cell(long).utf8.count == 2 + 2000 * 5)
+    }
 }

@@ -3,6 +3,7 @@ public struct CSVRow: RowFormat {
     let prolog: [UInt8]
     var epilogue: [UInt8] { [] }
     var row: [UInt8] = []
+    private let building = RowBuffer()
     private var first = true
 
     init(table: OutputTable) {
@@ -16,23 +17,48 @@ public struct CSVRow: RowFormat {
     }
 
     mutating func start() {
+        building.removeAll()
         first = true
     }
 
-    mutating func finish() { row.append(0x0A) }
+    mutating func finish() {
+        building.append(0x0A)
+        row.append(contentsOf: building.bytes)
+    }
 
     @inline(__always)
     public mutating func text(bytes: UnsafeBufferPointer<UInt8>) {
-        if !first { row.append(0x2C) }
+        let out = building.reserve(Self.maxCellBytes(bytes.count) + 1)
+        var written = 0
+        if !first {
+            out.pointee = 0x2C
+            written = 1
+        }
         first = false
-        CSVRow.appendCell(bytes, to: &row)
+        building.wrote(written + Self.writeCell(bytes, to: out + written))
     }
 
     @inline(__always)
     public mutating func number(_ value: Int) {
-        if !first { row.append(0x2C) }
+        if !first { building.append(0x2C) }
         first = false
-        row.appendDecimal(value)
+        if value >= 0 && value < 1_000_000_000 {
+            // The usual line number: digits written in place.
+            var magnitude = value
+            var length = 1
+            var scale = 10
+            while scale <= magnitude { length += 1; scale *= 10 }
+            let out = building.reserve(length)
+            for index in stride(from: length - 1, through: 0, by: -1) {
+                out[index] = UInt8(truncatingIfNeeded: 0x30 + magnitude % 10)
+                magnitude /= 10
+            }
+            building.wrote(length)
+            return
+        }
+        var digits: [UInt8] = []
+        digits.appendDecimal(value)
+        digits.withUnsafeBufferPointer { building.wrote(Self.copy($0, to: building.reserve($0.count))) }
     }
 
     /// A cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first)
@@ -42,7 +68,22 @@ public struct CSVRow: RowFormat {
     }
 
     static func appendCell(_ utf8: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
-        guard let first = utf8.first else { return }
+        let start = out.count
+        let room = maxCellBytes(utf8.count)
+        out.append(contentsOf: repeatElement(0, count: room))
+        let written = out.withUnsafeMutableBufferPointer { writeCell(utf8, to: $0.baseAddress! + start) }
+        out.removeLast(room - written)
+    }
+
+    /// The most bytes `writeCell` writes for a value of `count` bytes: every byte a quote
+    /// (doubled), plus the two quotes and the formula mark.
+    @inline(__always)
+    static func maxCellBytes(_ count: Int) -> Int { 2 * count + 3 }
+
+    /// Writes the cell for `utf8` at `out` (room for `maxCellBytes`); the bytes written.
+    @inline(__always)
+    static func writeCell(_ utf8: UnsafeBufferPointer<UInt8>, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        guard let first = utf8.first else { return 0 }
         let formula = first == 0x3D || first == 0x2B || first == 0x2D || first == 0x40 || first == 0x09 || first == 0x0D
         var needsQuotes = false
         // All four bytes that force quotes are at most 0x2C.
@@ -50,20 +91,25 @@ public struct CSVRow: RowFormat {
             needsQuotes = true
             break
         }
-        if !needsQuotes && !formula {
-            out.append(contentsOf: utf8)
-            return
-        }
-        if needsQuotes { out.append(0x22) }
-        if formula { out.append(0x27) }
+        if !needsQuotes && !formula { return copy(utf8, to: out) }
+        var written = 0
+        if needsQuotes { out[written] = 0x22; written += 1 }
+        if formula { out[written] = 0x27; written += 1 }
         if needsQuotes {
             for byte in utf8 {
-                out.append(byte)
-                if byte == 0x22 { out.append(0x22) }
+                out[written] = byte
+                written += 1
+                if byte == 0x22 { out[written] = 0x22; written += 1 }
             }
-            out.append(0x22)
-        } else {
-            out.append(contentsOf: utf8)
+            out[written] = 0x22
+            return written + 1
         }
+        return written + copy(utf8, to: out + written)
+    }
+
+    @inline(__always)
+    private static func copy(_ bytes: UnsafeBufferPointer<UInt8>, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        if let source = bytes.baseAddress { out.update(from: source, count: bytes.count) }
+        return bytes.count
     }
 }
