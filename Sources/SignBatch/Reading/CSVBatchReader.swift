@@ -125,36 +125,34 @@ public final class CSVBatchReader: BatchReader {
                 if bytes[index] >= 0x80 || bytes[index] < 0x20 { plain = false }
                 index += 1
             }
-            var start = 0
             for index in 0..<stored {
-                let fieldEnd = record.ends[index]
+                let range = record.fieldRange(index)
                 switch columns[index] {
-                case .field(let field): spans[field.rawValue] = TextSpan(start..<fieldEnd)
+                case .field(let field): spans[field.rawValue] = TextSpan(range)
                 case .extra(let extra):
-                    extras[extra] = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<fieldEnd]), as: UTF8.self)
+                    extras[extra] = String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
                 }
-                start = fieldEnd
             }
             let row = UnsafeBufferPointer(rebasing: bytes[0..<end])
             if plain { return RawApplication(line: record.line, validText: row, spans: spans, extras: extras) }
             control = Self.firstControlByte(bytes, end: end, ends: record.ends)
             // A row that is valid UTF-8 as a whole, with no column starting inside a sequence,
             // has every field valid on its own: no sequence can span two fields. (Columns lie
-            // end to end, so that is all `RawApplication.isValidText` would check.)
+            // end to end, or with one ASCII delimiter between them, so that is all
+            // `RawApplication.isValidText` would check.)
             let aligned = (0..<stored).allSatisfy { record.ends[$0] >= end || bytes[record.ends[$0]] & 0xC0 != 0x80 }
             if aligned, UTF8Census.isValid(row) {
                 return RawApplication(line: record.line, validText: row, spans: spans, extras: extras)
             }
-            start = 0
             for index in 0..<stored {
-                let fieldEnd = record.ends[index]
-                if let invalid = UTF8Census.firstInvalidOffset(in: UnsafeBufferPointer(rebasing: bytes[start..<fieldEnd])) {
-                    // Exact for unquoted rows: the field's bytes plus one delimiter per field before it.
-                    badOffset = record.offset + start + index + invalid
+                let range = record.fieldRange(index)
+                if let invalid = UTF8Census.firstInvalidOffset(in: UnsafeBufferPointer(rebasing: bytes[range])) {
+                    // Exact for unquoted rows: the field's bytes plus one delimiter per field
+                    // before it (already counted when the record kept its delimiters).
+                    badOffset = record.offset + range.lowerBound + (record.delimitersKept ? 0 : index) + invalid
                     badColumn = index
                     break
                 }
-                start = fieldEnd
             }
             return RawApplication(line: record.line, anyText: row, spans: spans, extras: extras)
         }

@@ -1,5 +1,6 @@
-/// One CSV record as the tokenizer found it: unescaped field bytes laid end to end.
-/// Reused from row to row, so reading a batch allocates nothing per row.
+/// One CSV record as the tokenizer found it: unescaped field bytes laid end to end, or, for a
+/// record without quotes, its bytes as they were, one delimiter between fields
+/// (`delimitersKept`). Reused from row to row, so reading a batch allocates nothing per row.
 public struct CSVRecord {
     /// Physical line on which the record starts (the header is line 1).
     public var line = 0
@@ -11,6 +12,9 @@ public struct CSVRecord {
     /// Fields counted, including any past the storage limit.
     public var fieldCount = 0
     public var anyQuoted = false
+    /// A delimiter byte follows each field but the last: field `i` starts one byte after
+    /// `ends[i - 1]`.
+    public var delimitersKept = false
     /// The first structural problem (stray quote, size limit); the row is `ROW_MALFORMED`.
     public var problem: String?
 
@@ -26,6 +30,7 @@ public struct CSVRecord {
         ends.removeAll(keepingCapacity: true)
         fieldCount = 0
         anyQuoted = false
+        delimitersKept = false
         problem = nil
     }
 
@@ -33,7 +38,7 @@ public struct CSVRecord {
     public var storedFieldCount: Int { ends.count }
 
     public func fieldRange(_ index: Int) -> Range<Int> {
-        (index == 0 ? 0 : ends[index - 1])..<ends[index]
+        (index == 0 ? 0 : ends[index - 1] + (delimitersKept ? 1 : 0))..<ends[index]
     }
 
     public func field(_ index: Int) -> ArraySlice<UInt8> { bytes[fieldRange(index)] }
