@@ -257,13 +257,24 @@ final class SQLiteSession: LedgerSession {
     }
 
     func record(_ entry: AdmittedEntry) throws(BatchError) {
-        append.bind(1, entry.accountID)
-        append.bind(2, entry.key.international ? 1 : 0)
-        append.bind(3, entry.key.folded)
-        append.bind(4, entry.signName)
-        append.bind(5, entry.status.rawValue)
-        append.bind(6, Int64(entry.line))
-        if let message = append.run() { throw ledger.failure(message) }
+        // The text is bound in place (SQLite does not copy it): the statement runs while the
+        // bytes are lent, and its bindings are cleared before they are given back.
+        let message = entry.accountID.withBytes { account in
+            entry.key.folded.withBytes { key in
+                entry.signName.withBytes { name in
+                    entry.status.rawValue.withBytes { status in
+                        append.bind(1, borrowing: account)
+                        append.bind(2, entry.key.international ? 1 : 0)
+                        append.bind(3, borrowing: key)
+                        append.bind(4, borrowing: name)
+                        append.bind(5, borrowing: status)
+                        append.bind(6, Int64(entry.line))
+                        return append.runAndClear()
+                    }
+                }
+            }
+        }
+        if let message { throw ledger.failure(message) }
     }
 
     func commitBatch(rows: Int) throws(BatchError) {
@@ -326,6 +337,21 @@ final class PreparedStatement {
     }
 
     func bind(_ index: Int32, _ value: Int64) { sqlite3_bind_int64(statement, index, value) }
+
+    /// Binds `text` (valid UTF-8) without SQLite copying it: the bytes must stay valid until
+    /// `runAndClear` returns.
+    func bind(_ index: Int32, borrowing text: UnsafeBufferPointer<UInt8>) {
+        // A non-null pointer even for empty text: NULL would bind SQL NULL.
+        let empty: StaticString = ""
+        let pointer = text.baseAddress.map { UnsafeRawPointer($0) } ?? UnsafeRawPointer(empty.utf8Start)
+        _ = sqlite3_bind_text(statement, index, pointer.assumingMemoryBound(to: CChar.self), Int32(text.count), nil)
+    }
+
+    /// `run()`, then every binding cleared, so the statement keeps no borrowed pointer.
+    func runAndClear() -> String? {
+        defer { sqlite3_clear_bindings(statement) }
+        return run()
+    }
 
     /// The current result row of `run`; its bytes are valid only until the next row.
     struct Row {
