@@ -94,4 +94,20 @@ struct CSVWriterTests {
         #expect(String(decoding: format.row, as: UTF8.self) == expected)
         #expect(Self.cell(long).utf8.count == 2 + 2000 * 5)
     }
+
+    /// A comma, quote or line break anywhere in a long value (in any lane of the eight-byte
+    /// scan, or in its tail) quotes the cell; bytes just above them in value do not.
+    @Test(arguments: ["," , "\"", "\n", "\r", "-", ".", "\u{1F}", "字"])
+    func quotingAtEveryPosition(special: String) {
+        let quotes = [",", "\"", "\n", "\r"].contains(special)
+        for length in 1...21 {
+            for position in 0..<length {
+                var value = String(repeating: "x", count: position) + special
+                value += String(repeating: "y", count: length - position - 1)
+                let cell = Self.cell(value)
+                #expect(cell.hasPrefix("\"") == quotes, "\(value.debugDescription)")
+                if !quotes { #expect(cell == value || (position == 0 && special == "-" && cell == "'" + value)) }
+            }
+        }
+    }
 }

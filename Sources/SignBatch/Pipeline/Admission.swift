@@ -36,8 +36,19 @@ public final class Admission {
         _ = try load(app.accountID, hash: app.accountHash)
     }
 
+    /// The account of the latest lookup, by its ID's hash and number (a row is noted, then
+    /// admitted: its second lookup compares one string).
+    private var last: (hash: UInt64, id: String, number: Int)?
+
     /// The account's number, reading its holdings from the ledger the first time.
     private func load(_ id: String, hash: UInt64) throws(BatchError) -> Int {
+        if let last, last.hash == hash, String.sameBytes(last.id, id) { return last.number }
+        let number = try find(id, hash: hash)
+        last = (hash, id, number)
+        return number
+    }
+
+    private func find(_ id: String, hash: UInt64) throws(BatchError) -> Int {
         if let known = id.withBytes({ accounts.index(of: $0, hash: hash) }) { return known }
         let number = holdings.addAccount(hash: hash, holding: try session.holdings(of: id))
         _ = id.withBytes { accounts.add($0, hash: hash) }

@@ -85,12 +85,7 @@ public struct CSVRow: RowFormat {
     static func writeCell(_ utf8: UnsafeBufferPointer<UInt8>, to out: UnsafeMutablePointer<UInt8>) -> Int {
         guard let first = utf8.first else { return 0 }
         let formula = first == 0x3D || first == 0x2B || first == 0x2D || first == 0x40 || first == 0x09 || first == 0x0D
-        var needsQuotes = false
-        // All four bytes that force quotes are at most 0x2C.
-        for byte in utf8 where byte <= 0x2C && (byte == 0x2C || byte == 0x22 || byte == 0x0A || byte == 0x0D) {
-            needsQuotes = true
-            break
-        }
+        let needsQuotes = Self.needsQuotes(utf8)
         if !needsQuotes && !formula { return copy(utf8, to: out) }
         var written = 0
         if needsQuotes { out[written] = 0x22; written += 1 }
@@ -105,6 +100,28 @@ public struct CSVRow: RowFormat {
             return written + 1
         }
         return written + copy(utf8, to: out + written)
+    }
+
+    /// Whether the value holds a comma, quote or line break; eight bytes at a time, since
+    /// all four bytes are at most 0x2C a word with none below 0x2D has none of them.
+    @inline(__always)
+    static func needsQuotes(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = utf8.baseAddress else { return false }
+        var index = 0
+        while index + 8 <= utf8.count {
+            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            if word.bytesBelow(0x2D) != 0, word.bytes(equalTo: 0x2C) | word.bytes(equalTo: 0x22)
+                | word.bytes(equalTo: 0x0A) | word.bytes(equalTo: 0x0D) != 0 {
+                return true
+            }
+            index += 8
+        }
+        while index < utf8.count {
+            let byte = base[index]
+            if byte <= 0x2C && (byte == 0x2C || byte == 0x22 || byte == 0x0A || byte == 0x0D) { return true }
+            index += 1
+        }
+        return false
     }
 
     @inline(__always)
