@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// A bounded cache from byte strings to values, for the per-row lookups of raw text (enum
 /// spellings, certificate paths). `Dictionary` would hash every key with SipHash and, for
 /// `String` keys, normalize it first; this table uses `ByteHash` and compares keys with
@@ -47,8 +49,15 @@ final class ByteTable<Value> {
         values.append(value)
     }
 
-    /// Starts the memory reads that looking these hashes up will make (`RecordSlots.prefetch`).
+    /// Starts the memory reads that looking these hashes up will make: the keys' slots and
+    /// records (`RecordSlots.prefetch`), then their values.
     func prefetch(_ hashes: UnsafeBufferPointer<UInt64>) {
         keys.prefetch(hashes)
+        values.withUnsafeBufferPointer { values in
+            guard let base = values.baseAddress else { return }
+            for hash in hashes {
+                if let number = keys.likelyIndex(hash: hash) { cprefetch(base + number) }
+            }
+        }
     }
 }
