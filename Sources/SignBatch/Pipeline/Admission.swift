@@ -72,6 +72,11 @@ public final class Admission {
             }
             accounts.prefetch(UnsafeBufferPointer(accountHashes))
             holdings.prefetch(UnsafeBufferPointer(rebasing: holdingHashes[..<count]))
+            // Then each account's count of held keys, by the number its record (prefetched
+            // above) most likely gives.
+            for hash in accountHashes {
+                if let account = accounts.likelyIndex(hash: hash) { holdings.prefetchCount(of: account) }
+            }
         }
     }
 

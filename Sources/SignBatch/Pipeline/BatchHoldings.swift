@@ -1,3 +1,4 @@
+import CPrefetch
 import Foundation
 
 /// The signatures every account of one batch holds while the batch is admitted (SPEC §5),
@@ -117,6 +118,14 @@ final class BatchHoldings {
     /// (`RecordSlots.prefetch`): for the rows about to be decided.
     func prefetch(_ hashes: UnsafeBufferPointer<UInt64>) {
         RecordSlots.prefetch(hashes, slots: slots, records: records)
+    }
+
+    /// Starts reading `counts[account]`.
+    @inline(__always)
+    func prefetchCount(of account: Int) {
+        counts.withUnsafeBufferPointer { counts in
+            if account < counts.count { cprefetch(counts.baseAddress! + account) }
+        }
     }
 
     private func grow() {
