@@ -74,8 +74,7 @@ struct CSVWriterTests {
         }
     }
 
-    /// A row's cells as a format builds them: numbers of every digit count (and past the
-    /// in-place path), text cells that need quoting, empty cells, and a cell long enough to
+    /// A row's cells as a format builds them: numbers of every digit count and sign, text cells that need quoting, empty cells, and a cell long enough to
     /// grow the row's buffer many times over.
     @Test func rowFormatCells() {
         var format = CSVRow(table: OutputTable(outcome: .accepted, extraColumns: []))
@@ -93,6 +92,12 @@ struct CSVWriterTests {
             + Self.cell(long) + "," + Self.cell("=1") + "\n"
         #expect(String(decoding: format.row, as: UTF8.self) == expected)
         #expect(Self.cell(long).utf8.count == 2 + 2000 * 5)
+        // The XML and JSON Lines formats append numbers to an array the same way.
+        for number in numbers {
+            var bytes: [UInt8] = [0x7C]
+            bytes.appendDecimal(number)
+            #expect(String(decoding: bytes, as: UTF8.self) == "|\(number)")
+        }
     }
 
     /// A comma, quote or line break anywhere in a long value (in any lane of the eight-byte

@@ -103,10 +103,10 @@ final class RowEvaluator: @unchecked Sendable {
         }
     }
 
-    /// Hands back a chunk once written (`consuming`: the caller keeps
-    /// no reference, so the worker's release is the last one).
+    /// Hands back a chunk once written (`consuming`: the caller keeps no reference). What the
+    /// caller evaluated it frees here; the rest goes to the worker, whose release is the last.
     func recycle(_ chunk: consuming EvaluatedChunk) {
-        if chunk.byCaller {
+        if !chunk.rows.isEmpty {
             let rows = chunk.rows
             chunk.rows = []
             // The caller's own allocations (applications, reasons, rendering) end here;
@@ -194,10 +194,7 @@ final class RowEvaluator: @unchecked Sendable {
         slots[index] = .claimed
         condition.unlock()
         var evaluated = EvaluatedChunk()
-        if stage === callerStage {
-            evaluated.byCaller = true
-            evaluated.rows = chunk
-        }
+        if stage === callerStage { evaluated.rows = chunk }
         stage.evaluate(chunk, into: &evaluated)
         condition.lock()
         slots[index] = .evaluated(evaluated)
@@ -220,9 +217,8 @@ final class RowEvaluator: @unchecked Sendable {
 /// Evaluated rows in input order, each rendered for its outcome's file: row `i`'s bytes are
 /// `rendered[ends[i - 1]..<ends[i]]`.
 struct EvaluatedChunk {
-    /// Evaluated on the caller's thread; `rows` then holds the chunk's raw rows, which the
-    /// worker read and so frees.
-    var byCaller = false
+    /// When the caller's thread evaluated the chunk, its raw rows, which the worker read and
+    /// so frees; empty when the worker evaluated it.
     var rows: [RawApplication] = []
     var evaluations: [Evaluation] = []
     var rendered: [UInt8] = []

@@ -1,6 +1,7 @@
-/// The hash of the byte-keyed tables (`ByteTable`, `ByteIndex`, `HeldKeys`, `BatchHoldings`): eight bytes at a time, mixed
-/// with SplitMix64's finalizer and a seed drawn once per process, so colliding keys cannot
-/// be prepared in advance. Much cheaper than `Hasher` (SipHash) for short keys.
+/// The hash of the byte-keyed tables (`ByteIndex`, which `ByteTable` is built on, and
+/// `BatchHoldings`): eight bytes at a time, mixed with SplitMix64's finalizer and a seed
+/// drawn once per process, so colliding keys cannot be prepared in advance. Much cheaper
+/// than `Hasher` (SipHash) for short keys.
 enum ByteHash {
     @inline(__always)
     static func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {

@@ -42,23 +42,7 @@ public struct CSVRow: RowFormat {
     public mutating func number(_ value: Int) {
         if !first { building.append(0x2C) }
         first = false
-        if value >= 0 && value < 1_000_000_000 {
-            // The usual line number: digits written in place.
-            var magnitude = value
-            var length = 1
-            var scale = 10
-            while scale <= magnitude { length += 1; scale *= 10 }
-            let out = building.reserve(length)
-            for index in stride(from: length - 1, through: 0, by: -1) {
-                out[index] = UInt8(truncatingIfNeeded: 0x30 + magnitude % 10)
-                magnitude /= 10
-            }
-            building.wrote(length)
-            return
-        }
-        var digits: [UInt8] = []
-        digits.appendDecimal(value)
-        digits.withUnsafeBufferPointer { building.wrote(Self.copy($0, to: building.reserve($0.count))) }
+        building.wrote(DecimalText.write(value, to: building.reserve(DecimalText.maxBytes)))
     }
 
     /// A cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first)

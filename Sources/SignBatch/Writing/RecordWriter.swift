@@ -105,17 +105,37 @@ extension Array where Element == UInt8 {
             append(UInt8(truncatingIfNeeded: 0x30 + value))
             return
         }
-        var magnitude = value.magnitude
-        if value < 0 { append(UInt8(ascii: "-")) }
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for 20 digits
-        Swift.withUnsafeMutableBytes(of: &digits) { raw in
-            var index = raw.count
-            repeat {
-                index -= 1
-                raw[index] = UInt8(truncatingIfNeeded: 0x30 + magnitude % 10)
-                magnitude /= 10
-            } while magnitude > 0
-            append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[index...]))
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: DecimalText.maxBytes) { buffer in
+            let count = DecimalText.write(value, to: buffer.baseAddress!)
+            append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<count]))
         }
+    }
+}
+
+/// Decimal text of integers, written straight into output bytes.
+enum DecimalText {
+    /// The longest: "-9223372036854775808".
+    static let maxBytes = 20
+
+    /// Writes `value`'s digits (after a `-` when negative) at `out`, which has room for
+    /// `maxBytes`; the bytes written.
+    @inline(__always)
+    static func write(_ value: Int, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        var magnitude = value.magnitude
+        let sign = value < 0 ? 1 : 0
+        if value < 0 { out[0] = UInt8(ascii: "-") }
+        var digits = 1
+        var rest = magnitude
+        while rest >= 10 {
+            digits += 1
+            rest /= 10
+        }
+        var index = sign + digits
+        repeat {
+            index -= 1
+            out[index] = UInt8(truncatingIfNeeded: 0x30 + magnitude % 10)
+            magnitude /= 10
+        } while magnitude > 0
+        return sign + digits
     }
 }
