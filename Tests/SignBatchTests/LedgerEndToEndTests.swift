@@ -69,6 +69,22 @@ struct LedgerEndToEndTests {
         #expect(export.stdout.hasPrefix("account_id,sign_name,international,status"))
     }
 
+    @Test("an admitted signature is recorded under its name as given and its folded key")
+    func recordsNameAndKey() throws {
+        let dir = try Fixtures.Directory()
+        try dir.write("in/proof.png", Fixtures.png)
+        try dir.write("in/one.csv", Self.batch([Fixtures.companyRow("a0", account: "acct1", name: "TencentCloud")]))
+        #expect(try CommandRunner.run(["run", "in/one.csv", "--quiet"], in: dir.url).status == 0)
+        #expect(try JSONSummary(dir.path("Output/one/summary.json")).int("accepted") == 1)
+        let records = Fixtures.records(try CommandRunner.run(["ledger", "export"], in: dir.url).stdout)
+        #expect(records.map { $0["sign_name"] ?? "" } == ["TencentCloud"])
+        #expect(records.map { $0["status"] ?? "" } == ["accepted"])
+        // The key is the folded name: another spelling of it is a duplicate.
+        try dir.write("in/two.csv", Self.batch([Fixtures.companyRow("b0", account: "acct1", name: "TENCENTCLOUD")]))
+        #expect(try CommandRunner.run(["run", "in/two.csv", "--quiet"], in: dir.url).status == 0)
+        #expect(try JSONSummary(dir.path("Output/two/summary.json")).reasons() == ["DUPLICATE_EXISTING": 1])
+    }
+
     @Test("DUPLICATE_EXISTING after import, for existing and accepted entries alike")
     func duplicateAfterImport() throws {
         let dir = try Fixtures.Directory()
