@@ -85,6 +85,28 @@ struct LedgerEndToEndTests {
         #expect(try JSONSummary(dir.path("Output/two/summary.json")).reasons() == ["DUPLICATE_EXISTING": 1])
     }
 
+    /// Admitted rows reach the ledger in groups: two full groups and a partial one, with
+    /// names of different lengths (so each row's text starts at a different place).
+    @Test("seventy admitted rows are all recorded, each with its own name, line and status")
+    func recordsManyRows() throws {
+        let dir = try Fixtures.Directory()
+        try dir.write("in/proof.png", Fixtures.png)
+        let names = (0..<70).map { "Br" + String(repeating: "x", count: $0 % 7) + "\($0)" }
+        try dir.write("in/many.csv", Self.batch(names.enumerated().map {
+            Fixtures.companyRow("m\($0.offset)", account: "acct\($0.offset % 3)", name: $0.element)
+        }))
+        #expect(try CommandRunner.run(["run", "in/many.csv", "--quiet"], in: dir.url).status == 0)
+        #expect(try JSONSummary(dir.path("Output/many/summary.json")).int("accepted") == 70)
+        let records = Fixtures.records(try CommandRunner.run(["ledger", "export"], in: dir.url).stdout)
+        #expect(records.count == 70)
+        for (index, name) in names.enumerated() {
+            let record = records.first { $0["sign_name"] == name }
+            #expect(record?["account_id"] == "acct\(index % 3)", "\(name)")
+            #expect(record?["status"] == "accepted")
+            #expect(record?["line"] == String(index + 2))
+        }
+    }
+
     @Test("DUPLICATE_EXISTING after import, for existing and accepted entries alike")
     func duplicateAfterImport() throws {
         let dir = try Fixtures.Directory()

@@ -188,8 +188,24 @@ final class SQLiteSession: LedgerSession {
     private let db: Database
     private let ledger: SQLiteLedger
     private let append: PreparedStatement
+    private let appendMany: PreparedStatement
     private let held: PreparedStatement
     private var batchID: Int64?
+
+    /// Admitted rows not yet appended. They go `appendBatch` at a time through one statement
+    /// (`appendMany`), which runs SQLite's per-statement work once for all of them; their
+    /// text lies end to end in `pendingText`, bound in place.
+    private static let appendBatch = 32
+    private var pending: [PendingRow] = []
+    private var pendingText: [UInt8] = []
+
+    private struct PendingRow {
+        /// Where the account ID, key, name and status end in `pendingText`; each starts where
+        /// the one before ends (the first row's account at 0, each row's after the row before).
+        var ends: (account: Int, key: Int, name: Int, status: Int)
+        var international: Bool
+        var line: Int
+    }
 
     init(db: Database, ledger: SQLiteLedger) throws {
         self.db = db
@@ -204,10 +220,10 @@ final class SQLiteSession: LedgerSession {
                 account_id TEXT NOT NULL, international INTEGER NOT NULL, sign_key TEXT NOT NULL,
                 sign_name TEXT NOT NULL, status TEXT NOT NULL, line INTEGER NOT NULL)
             """)
-        append = try PreparedStatement(db, """
-            INSERT INTO temp.admitted (account_id, international, sign_key, sign_name, status, line)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-            """)
+        let insert = "INSERT INTO temp.admitted (account_id, international, sign_key, sign_name, status, line) VALUES "
+        append = try PreparedStatement(db, insert + "(?, ?, ?, ?, ?, ?)")
+        appendMany = try PreparedStatement(db, insert
+            + Array(repeating: "(?, ?, ?, ?, ?, ?)", count: Self.appendBatch).joined(separator: ", "))
         held = try PreparedStatement(db, "SELECT international, sign_key, status FROM signature WHERE account_id = ?1")
     }
 
@@ -257,27 +273,55 @@ final class SQLiteSession: LedgerSession {
     }
 
     func record(_ entry: AdmittedEntry) throws(BatchError) {
-        // The text is bound in place (SQLite does not copy it): the statement runs while the
-        // bytes are lent, and its bindings are cleared before they are given back.
-        let message = entry.accountID.withBytes { account in
-            entry.key.folded.withBytes { key in
-                entry.signName.withBytes { name in
-                    entry.status.rawValue.withBytes { status in
-                        append.bind(1, borrowing: account)
-                        append.bind(2, entry.key.international ? 1 : 0)
-                        append.bind(3, borrowing: key)
-                        append.bind(4, borrowing: name)
-                        append.bind(5, borrowing: status)
-                        append.bind(6, Int64(entry.line))
-                        return append.runAndClear()
-                    }
-                }
-            }
+        var ends = (account: 0, key: 0, name: 0, status: 0)
+        pendingText += entry.accountID.utf8
+        ends.account = pendingText.count
+        pendingText += entry.key.folded.utf8
+        ends.key = pendingText.count
+        pendingText += entry.signName.utf8
+        ends.name = pendingText.count
+        pendingText += entry.status.rawValue.utf8
+        ends.status = pendingText.count
+        pending.append(PendingRow(ends: ends, international: entry.key.international, line: entry.line))
+        if pending.count == Self.appendBatch, let message = appendPending() { throw ledger.failure(message) }
+    }
+
+    /// Appends the pending rows to `temp.admitted`; the error message, or `nil`.
+    private func appendPending() -> String? {
+        defer {
+            pending.removeAll(keepingCapacity: true)
+            pendingText.removeAll(keepingCapacity: true)
         }
-        if let message { throw ledger.failure(message) }
+        return pendingText.withUnsafeBufferPointer { text -> String? in
+            // The text is bound in place (SQLite does not copy it): each statement runs while
+            // `text` is lent, and its bindings are cleared before it is given back.
+            func bind(_ row: PendingRow, after start: Int, to statement: PreparedStatement, at first: Int32) {
+                statement.bind(first, borrowing: UnsafeBufferPointer(rebasing: text[start..<row.ends.account]))
+                statement.bind(first + 1, row.international ? 1 : 0)
+                statement.bind(first + 2, borrowing: UnsafeBufferPointer(rebasing: text[row.ends.account..<row.ends.key]))
+                statement.bind(first + 3, borrowing: UnsafeBufferPointer(rebasing: text[row.ends.key..<row.ends.name]))
+                statement.bind(first + 4, borrowing: UnsafeBufferPointer(rebasing: text[row.ends.name..<row.ends.status]))
+                statement.bind(first + 5, Int64(row.line))
+            }
+            var start = 0
+            if pending.count == Self.appendBatch {
+                for (index, row) in pending.enumerated() {
+                    bind(row, after: start, to: appendMany, at: Int32(6 * index + 1))
+                    start = row.ends.status
+                }
+                return appendMany.runAndClear()
+            }
+            for row in pending {
+                bind(row, after: start, to: append, at: 1)
+                start = row.ends.status
+                if let message = append.runAndClear() { return message }
+            }
+            return nil
+        }
     }
 
     func commitBatch(rows: Int) throws(BatchError) {
+        if let message = appendPending() { throw ledger.failure(message) }
         do {
             // A key held as needs_documents is a resubmission: the new entry replaces it and
             // remembers it, so that undoing this batch restores it.
@@ -301,6 +345,8 @@ final class SQLiteSession: LedgerSession {
     }
 
     func rollbackBatch() {
+        pending.removeAll()
+        pendingText.removeAll()
         try? db.execute(sql: "ROLLBACK TO batch")
         try? db.execute(sql: "RELEASE batch")
         batchID = nil
