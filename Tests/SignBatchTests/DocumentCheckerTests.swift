@@ -83,6 +83,28 @@ struct DocumentCheckerTests {
         }
     }
 
+    /// Files in many directories: those looked up through a kept directory descriptor and
+    /// those past the checker's limit of open directories get the same verdicts, and a
+    /// symlink leading out is refused either way.
+    @Test func manyDirectories() throws {
+        try Self.withFixture { _, base in
+            for index in 0..<40 {
+                try FileManager.default.createDirectory(atPath: base + "/d\(index)", withIntermediateDirectories: true)
+                try UnitSupport.write(Self.png, to: base + "/d\(index)/ok.png")
+                try UnitSupport.write(Array("text".utf8), to: base + "/d\(index)/text.png")
+                try FileManager.default.createSymbolicLink(atPath: base + "/d\(index)/out.png",
+                                                           withDestinationPath: "../../outside.png")
+            }
+            let checker = DocumentChecker(baseDirectory: base, maxBytes: Self.limit)
+            for index in 0..<40 {
+                #expect(Self.codes(checker, "d\(index)/ok.png") == [], "d\(index)")
+                #expect(Self.codes(checker, "d\(index)/text.png") == [.proofFormat], "d\(index)")
+                #expect(Self.codes(checker, "d\(index)/out.png") == [.documentPathInvalid], "d\(index)")
+                #expect(Self.codes(checker, "d\(index)/missing.png") == [.proofNotFound], "d\(index)")
+            }
+        }
+    }
+
     @Test func absolutePathsAreRefusedEvenInside() throws {
         try Self.withFixture { root, base in
             let checker = DocumentChecker(baseDirectory: base, maxBytes: Self.limit)

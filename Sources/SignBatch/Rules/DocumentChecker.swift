@@ -127,7 +127,7 @@ public final class DocumentChecker {
         if path.utf8.contains(0) { return .pathInvalid("the path contains a NUL byte") }
         guard let realBase else { return .pathInvalid("the directory \(baseDirectory) cannot be resolved") }
         switch quickResolve(path, under: realBase) {
-        case .file(let resolved): return inspect(resolved)
+        case .file(let directory, let name): return inspect(name, in: directory)
         case .missing: return .notFound
         case nil: break
         }
@@ -138,44 +138,91 @@ public final class DocumentChecker {
             return .pathInvalid("it leads outside \(baseDirectory)")
         }
         guard resolved.exists else { return .notFound }
-        return inspect(resolved.path)
+        return inspect(resolved.path, in: AT_FDCWD)
     }
 
-    /// Real paths of directories under the base, resolved once (`nil`: outside or missing).
-    private var directories: [Substring: String?] = [:]
+    /// A directory under the base, resolved once: its real path, and a descriptor for it
+    /// (-1 past `maxOpenDirectories`), through which its files are looked up by name alone
+    /// instead of by a path the kernel would walk again for every file.
+    private struct Directory {
+        let path: String
+        let descriptor: Int32
+    }
+
+    /// Directories under the base, resolved once (`nil`: outside or missing).
+    private var directories: [Substring: Directory?] = [:]
+    private var openDirectories = 0
+    private static let maxOpenDirectories = 32
+
+    deinit {
+        for case let directory? in directories.values where directory.descriptor >= 0 {
+            close(directory.descriptor)
+        }
+    }
 
     /// The common case without walking every component: a plain file name in a directory
     /// already resolved. Only when that file is not a symlink is its real path the
     /// directory's real path plus its name. `nil` when the full resolution must decide.
-    private enum QuickResolution { case file(String), missing }
+    private enum QuickResolution {
+        /// The file's name relative to `directory` (a descriptor, or `AT_FDCWD` for a full
+        /// path).
+        case file(directory: Int32, name: String)
+        case missing
+    }
 
     private func quickResolve(_ path: String, under realBase: String) -> QuickResolution? {
         let slash = path.lastIndex(of: "/")
         let name = slash.map { path[path.index(after: $0)...] } ?? Substring(path)
         let directory = slash.map { path[..<$0] } ?? ""
         guard !name.isEmpty, name != ".", name != "..", !directory.split(separator: "/").contains("..") else { return nil }
-        let realDirectory: String?
+        let resolved: Directory?
         if let cached = directories[directory] {
-            realDirectory = cached
+            resolved = cached
         } else {
             if let real = directory.isEmpty ? realBase : Self.realPath(realBase + "/" + directory),
                real == realBase || real.hasPrefix(realBase == "/" ? "/" : realBase + "/") {
-                realDirectory = real
+                var descriptor: Int32 = -1
+                if openDirectories < Self.maxOpenDirectories {
+                    descriptor = open(real, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                    if descriptor >= 0 { openDirectories += 1 }
+                }
+                resolved = Directory(path: real, descriptor: descriptor)
             } else {
-                realDirectory = nil
+                resolved = nil
             }
-            if directories.count < 65_536 { directories[directory] = realDirectory }
+            if directories.count < 65_536 {
+                directories[directory] = resolved
+            } else if let resolved, resolved.descriptor >= 0 {
+                // Not kept, so not left open (the next lookup resolves it again).
+                close(resolved.descriptor)
+                openDirectories -= 1
+            }
         }
-        guard let realDirectory else { return nil }
-        let candidate = realDirectory + "/" + name
+        guard let resolved else { return nil }
         var info = stat()
-        if lstat(candidate, &info) != 0 { return errno == ENOENT ? .missing : nil }
+        let file: QuickResolution
+        if resolved.descriptor >= 0 {
+            let name = String(name)
+            file = .file(directory: resolved.descriptor, name: name)
+            if fstatat(resolved.descriptor, name, &info, AT_SYMLINK_NOFOLLOW) != 0 {
+                return errno == ENOENT ? .missing : nil
+            }
+        } else {
+            let candidate = resolved.path + "/" + name
+            file = .file(directory: AT_FDCWD, name: candidate)
+            if lstat(candidate, &info) != 0 { return errno == ENOENT ? .missing : nil }
+        }
         if (info.st_mode & S_IFMT) == S_IFLNK { return nil }
-        return .file(candidate)
+        return file
     }
 
-    private func inspect(_ path: String) -> Verdict {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+    /// Opens `path` (relative to `directory`, or a full path with `AT_FDCWD`) and checks
+    /// it. A file reached through a directory descriptor is opened without following a
+    /// symlink: it was found not to be one, and must not have become one since.
+    private func inspect(_ path: String, in directory: Int32) -> Verdict {
+        let fd = directory == AT_FDCWD
+            ? open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+            : openat(directory, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)
         if fd < 0 {
             if errno == ENOENT { return .notFound }
             return .problems(format: "cannot be read (\(SystemError.text(errno)))", tooLarge: nil)
