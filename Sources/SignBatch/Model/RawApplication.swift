@@ -42,10 +42,9 @@ public struct RawApplication: Sendable {
     init(line: Int, anyText text: UnsafeBufferPointer<UInt8>, spans: borrowing FieldSpans,
          extras: [String] = [], problems: [Finding] = []) {
         self.init(line: line, extras: extras, problems: problems)
-        for index in 0..<15 {
-            if spans[index].isPresent {
-                append(String(decoding: UnsafeBufferPointer(rebasing: text[spans[index].range]), as: UTF8.self), at: index)
-            }
+        for index in spans.indices where spans[index].isPresent {
+            self.text = self.text.replacing(index, with: String(decoding: UnsafeBufferPointer(rebasing: text[spans[index].range]),
+                                                                 as: UTF8.self))
         }
     }
 
@@ -53,7 +52,7 @@ public struct RawApplication: Sendable {
     /// no field starting or ending inside a multi-byte sequence.
     static func isValidText(_ text: UnsafeBufferPointer<UInt8>, spans: borrowing FieldSpans) -> Bool {
         guard UTF8Census.isValid(text) else { return false }
-        for index in 0..<15 where spans[index].isPresent {
+        for index in spans.indices where spans[index].isPresent {
             let range = spans[index].range
             if range.lowerBound < text.count, text[range.lowerBound] & 0xC0 == 0x80 { return false }
             if range.upperBound < text.count, text[range.upperBound] & 0xC0 == 0x80 { return false }
@@ -87,21 +86,11 @@ public struct RawApplication: Sendable {
 
     public subscript(field: Field) -> String? {
         get { has(field) ? withBytes(field) { String(decoding: $0, as: UTF8.self) } : nil }
-        set {
-            if let newValue {
-                append(newValue, at: field.rawValue)
-            } else {
-                text = text.replacing(field.rawValue, with: nil)
-            }
-        }
+        set { text = text.replacing(field.rawValue, with: newValue) }
     }
 
     /// Indexed by `Field.rawValue`; `nil` when the batch has no such column or element.
     public var values: [String?] { Field.allCases.map { self[$0] } }
-
-    private mutating func append(_ value: String, at index: Int) {
-        text = text.replacing(index, with: value)
-    }
 }
 
 /// A row's field text: its UTF-8 bytes (valid: readers replace what is not) and each

@@ -42,10 +42,10 @@ final class XMLApplicationParser {
     @exclusivity(unchecked) private var current: Pending?
     /// The text of the current application's fields, kept here rather than as text nodes
     /// in its subtree (the schema types them `xs:string`: no text can break it, and
-    /// building the nodes was most of the reader's allocations). `fieldRanges` is indexed
-    /// by `Field.rawValue`; a field's first element counts, as when reading the tree.
+    /// building the nodes was most of the reader's allocations). Each field's span of it, as
+    /// the application will keep it; a field's first element counts, as when reading the tree.
     @exclusivity(unchecked) private var fieldText: [UInt8] = []
-    @exclusivity(unchecked) private var fieldRanges = [Range<Int>?](repeating: nil, count: Field.allCases.count)
+    @exclusivity(unchecked) private var fieldSpans = FieldSpans(repeating: .absent)
     /// The field whose element is open at depth 3 and collects text, if any.
     @exclusivity(unchecked) private var textField: Field?
 
@@ -280,7 +280,7 @@ final class XMLApplicationParser {
             pending.bytes = Self.size(localname, nbAttributes, attributes)
             current = pending
             fieldText.removeAll(keepingCapacity: true)
-            for index in fieldRanges.indices { fieldRanges[index] = nil }
+            fieldSpans = FieldSpans(repeating: .absent)
         default:
             guard current != nil, !current!.truncated else { return }
             current!.bytes += Self.size(localname, nbAttributes, attributes)
@@ -294,9 +294,9 @@ final class XMLApplicationParser {
             if let node = ctxt.pointee.node { current!.lines.append((UnsafeMutableRawPointer(node), line)) }
             if depth == 3, uri == nil, let localname,
                let field = Field.byName.value(for: UnsafeBufferPointer(start: localname, count: Int(xmlStrlen(localname)))),
-               fieldRanges[field.rawValue] == nil {
+               !fieldSpans[field.rawValue].isPresent {
                 textField = field
-                fieldRanges[field.rawValue] = fieldText.count..<fieldText.count
+                fieldSpans[field.rawValue] = TextSpan(fieldText.count..<fieldText.count)
             }
         }
     }
@@ -351,7 +351,8 @@ final class XMLApplicationParser {
         if depth == 3 {
             if let field = textField, count > 0 {
                 fieldText.append(contentsOf: UnsafeBufferPointer(start: text, count: count))
-                fieldRanges[field.rawValue] = fieldRanges[field.rawValue]!.lowerBound..<fieldText.count
+                // At most `limits.maxRowBytes` (64 MiB): a 32-bit offset.
+                fieldSpans[field.rawValue].end = Int32(fieldText.count)
             }
             return
         }
@@ -393,13 +394,11 @@ final class XMLApplicationParser {
             }
             problems += PendingSchemaCheck.findings(diagnostics, lines: pending.lines, line: pending.line)
         }
-        var spans = FieldSpans(repeating: .absent)
-        for (index, range) in fieldRanges.enumerated() where range != nil { spans[index] = TextSpan(range!) }
         var application = fieldText.withUnsafeBufferPointer { text in
             // A field cut at the size limit may end inside a sequence: decoded on its own.
-            RawApplication.isValidText(text, spans: spans)
-                ? RawApplication(line: pending.line, validText: text, spans: spans, problems: problems)
-                : RawApplication(line: pending.line, anyText: text, spans: spans, problems: problems)
+            RawApplication.isValidText(text, spans: fieldSpans)
+                ? RawApplication(line: pending.line, validText: text, spans: fieldSpans, problems: problems)
+                : RawApplication(line: pending.line, anyText: text, spans: fieldSpans, problems: problems)
         }
         // Detached before validation: the parser goes on adding siblings to the root.
         xmlUnlinkNode(node)
