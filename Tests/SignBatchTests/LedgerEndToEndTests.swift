@@ -107,6 +107,24 @@ struct LedgerEndToEndTests {
         }
     }
 
+    /// summary.json lists the batch's accounts; a row whose account_id is missing or not an
+    /// account ID's form names no account (and is rejected for it).
+    @Test("the summary lists only well-formed accounts")
+    func summaryAccounts() throws {
+        let dir = try Fixtures.Directory()
+        try dir.write("in/proof.png", Fixtures.png)
+        try dir.write("in/mixed.csv", Self.batch([
+            Fixtures.companyRow("a0", account: "acct1", name: "腾讯云"),
+            Fixtures.companyRow("a1", account: "bad id", name: "微信支付"),
+            Fixtures.companyRow("a2", account: "", name: "腾讯视频"),
+            Fixtures.companyRow("a3", account: "-dash", name: "QQ音乐"),
+        ]))
+        #expect(try CommandRunner.run(["run", "in/mixed.csv", "--quiet"], in: dir.url).status == 0)
+        let summary = try JSONSummary(dir.path("Output/mixed/summary.json"))
+        #expect((summary.object["accounts"] as? [String: Any]).map { Set($0.keys) } == ["acct1"])
+        #expect(summary.reasons() == ["ACCOUNT_ID_INVALID": 2, "ACCOUNT_ID_MISSING": 1])
+    }
+
     @Test("DUPLICATE_EXISTING after import, for existing and accepted entries alike")
     func duplicateAfterImport() throws {
         let dir = try Fixtures.Directory()

@@ -33,6 +33,9 @@ public final class Application: @unchecked Sendable {
     public let productReleased: Parsed<Bool>
     /// The deduplication form of `signName`: case-folded, spaces removed.
     public let signKey: String
+    /// Whether `accountID` has an account ID's form (`Validator.isValidAccountID`): decided
+    /// once, for the validator's reason and for admission, which notes only such accounts.
+    let hasValidAccountID: Bool
     /// `ByteHash` of `accountID`.
     let accountHash: UInt64
     /// The hash admission files the key under (`BatchHoldings.hash`).
@@ -52,8 +55,8 @@ public final class Application: @unchecked Sendable {
     init(raw: RawApplication, ref: String, accountID: String, accountType: Parsed<AccountType>,
          signName: String, signType: Parsed<RuleSet.SignType>, international: Parsed<Bool>,
          purpose: Parsed<Purpose>, documentType: Parsed<RuleSet.DocumentType>,
-         productReleased: Parsed<Bool>, signKey: String, accountHash: UInt64, holdingHash: UInt64,
-         text: NormalizedText) {
+         productReleased: Parsed<Bool>, signKey: String, hasValidAccountID: Bool, accountHash: UInt64,
+         holdingHash: UInt64, text: NormalizedText) {
         self.raw = raw
         self.ref = ref
         self.accountID = accountID
@@ -65,6 +68,7 @@ public final class Application: @unchecked Sendable {
         self.documentType = documentType
         self.productReleased = productReleased
         self.signKey = signKey
+        self.hasValidAccountID = hasValidAccountID
         self.accountHash = accountHash
         self.holdingHash = holdingHash
         self.text = text

@@ -169,7 +169,7 @@ public final class BatchProcessor {
                                                   _ summary: inout BatchSummary) throws(BatchError) {
         var evaluation = chunk.evaluations[index]
         let app = evaluation.application
-        if !app.accountID.isEmpty, Validator.isValidAccountID(app.accountID) {
+        if app.hasValidAccountID {
             try admission.note(app)
         }
         if evaluation.outcome != .rejected, let refusal = try admission.admit(app, as: evaluation.outcome) {

@@ -58,6 +58,7 @@ public final class Normalizer {
             documentType: parse(.documentType, default: nil, documentTypes, rules.documentType),
             productReleased: parse(.productReleased, default: true, releases, rules.productReleased),
             signKey: signKey,
+            hasValidAccountID: Validator.isValidAccountID(accountID),
             accountHash: accountHash,
             holdingHash: holdingHash,
             text: text)

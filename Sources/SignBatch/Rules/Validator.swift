@@ -33,7 +33,7 @@ public struct Validator: Sendable {
         // account_id
         if app.accountID.isEmpty {
             reject(.accountIDMissing, "account_id is empty; every application needs the applying account")
-        } else if !Self.isValidAccountID(app.accountID) {
+        } else if !app.hasValidAccountID {
             reject(.accountIDInvalid,
                    "account_id '\(app.accountID)' is not valid: 1-64 characters, letters, digits, '_', '.' or '-', starting with a letter or digit")
         }
