@@ -159,7 +159,7 @@ public final class BatchProcessor {
             throw error
         }
         progress?.finish()
-        for output in outputs { try output.commit() }
+        try RecordWriter.commit(outputs)
     }
 
     /// Admission and output, strictly in input order.

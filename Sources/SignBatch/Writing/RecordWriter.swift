@@ -67,8 +67,13 @@ final class RecordWriter<Format: RowFormat> {
     }
 
     func commit() throws(BatchError) {
-        try file.write(format.epilogue)
-        try file.commit()
+        try Self.commit([self])
+    }
+
+    /// `commit()` of several writers, their files synced together (`AtomicFile.commit`).
+    static func commit(_ writers: [RecordWriter]) throws(BatchError) {
+        for writer in writers { try writer.file.write(writer.format.epilogue) }
+        try AtomicFile.commit(writers.map(\.file))
     }
 }
 
