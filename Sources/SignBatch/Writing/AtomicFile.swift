@@ -19,16 +19,19 @@ public final class AtomicFile {
     /// already written it back: the disk's own cache is flushed). Synced on another thread
     /// as the file grows, while the batch is still being processed, the file's `fsync` at
     /// the end waits only for its last few megabytes.
-    private var written = 0
+    private var flushedBytes = 0
     private var syncRequested = 0
     private static let syncStep = 8 << 20
-    /// The background syncs of this file; `fd` stays open until they are done.
+    /// The file's syncs in flight (one at most while it is written, then its final fsync);
+    /// `fd` stays open until they are done.
     private let syncs = DispatchGroup()
-    /// The first error a background sync met (guarded by `syncs`: written before a sync
-    /// leaves the group, read after waiting for it). Linux reports a write-back error to
-    /// one fsync only, so it is kept for `commit`.
+    /// The first error a sync met (guarded by `syncs`: written before a sync leaves the
+    /// group, read after waiting for it). Linux reports a write-back error to one fsync
+    /// only, so a background sync's error is kept for `commit`.
     private let syncFailure = SyncFailure()
-    private static let syncQueue = DispatchQueue(label: "signbatch.output-sync", qos: .utility)
+    /// Concurrent: several files' final fsyncs wait on the disk together.
+    private static let syncQueue = DispatchQueue(label: "signbatch.output-sync", qos: .utility,
+                                                 attributes: .concurrent)
 
     public init(path: String) throws(BatchError) {
         self.path = path
@@ -69,15 +72,20 @@ public final class AtomicFile {
             }
             offset += written
         }
-        written += buffer.count
+        flushedBytes += buffer.count
         buffer.removeAll(keepingCapacity: true)
         // At most one sync in flight per file: a slow disk gets fewer, larger ones.
-        if written - syncRequested >= Self.syncStep, syncs.wait(timeout: .now()) == .success {
-            syncRequested = written
-            let (fd, failure) = (fd, syncFailure)
-            Self.syncQueue.async(group: syncs) {
-                if fdatasync(fd) != 0, failure.errno == 0 { failure.errno = errno }
-            }
+        if flushedBytes - syncRequested >= Self.syncStep, syncs.wait(timeout: .now()) == .success {
+            syncRequested = flushedBytes
+            startSync(fdatasync)
+        }
+    }
+
+    /// Runs `sync` (`fsync` or `fdatasync`) on the file in the background, in `syncs`.
+    private func startSync(_ sync: @escaping @Sendable (Int32) -> Int32) {
+        let (fd, failure) = (fd, syncFailure)
+        Self.syncQueue.async(group: syncs) {
+            if sync(fd) != 0, failure.errno == 0 { failure.errno = errno }
         }
     }
 
@@ -92,25 +100,13 @@ public final class AtomicFile {
     public static func commit(_ files: [AtomicFile]) throws(BatchError) {
         for file in files {
             try file.flush()
+            file.startSync(fsync)
+        }
+        for file in files {
             file.syncs.wait()
             if file.syncFailure.errno != 0 {
                 throw BatchError(.io, path: file.path, "fsync failed: \(SystemError.text(file.syncFailure.errno))")
             }
-        }
-        var failures = [Int32](repeating: 0, count: files.count)
-        failures.withUnsafeMutableBufferPointer { failures in
-            let failures = UncheckedSendable(failures)
-            let descriptors = files.map(\.fd)
-            if descriptors.count == 1 {
-                failures.value[0] = fsync(descriptors[0]) == 0 ? 0 : errno
-            } else {
-                DispatchQueue.concurrentPerform(iterations: descriptors.count) { index in
-                    failures.value[index] = fsync(descriptors[index]) == 0 ? 0 : errno
-                }
-            }
-        }
-        for (file, failure) in zip(files, failures) where failure != 0 {
-            throw BatchError(.io, path: file.path, "fsync failed: \(SystemError.text(failure))")
         }
         for file in files {
             close(file.fd)
@@ -161,14 +157,7 @@ public final class AtomicFile {
     }
 }
 
-/// A value handed to `DispatchQueue.concurrentPerform`, whose iterations each touch only
-/// their own element of it.
-private struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
-}
-
-/// The error of an `AtomicFile`'s background sync (see `AtomicFile.syncFailure`).
+/// The first error of an `AtomicFile`'s syncs (see `AtomicFile.syncFailure`).
 private final class SyncFailure: @unchecked Sendable {
     var errno: Int32 = 0
 }
