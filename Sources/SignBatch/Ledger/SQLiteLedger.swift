@@ -95,6 +95,33 @@ public final class SQLiteLedger: LedgerStore {
             // No index on batch_id: it would double the B-tree work of every admitted row,
             // while only `--reprocess` (rare) looks entries up by batch, with one scan.
         }
+        // The same status check, spelled as comparisons instead of `IN (…)`: in a CHECK,
+        // SQLite builds the IN list's temporary index anew for every row written, which made
+        // a batch's merge of 781k admitted rows 0.7 s slower. SQLite cannot change a
+        // constraint in place, so the table is rebuilt, once (in key order: the copy only
+        // appends).
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: """
+                CREATE TABLE signature_v2 (
+                    account_id TEXT NOT NULL,
+                    international INTEGER NOT NULL,
+                    sign_key TEXT NOT NULL,
+                    sign_name TEXT NOT NULL,
+                    status TEXT NOT NULL
+                        CHECK (status = 'existing' OR status = 'accepted' OR status = 'needs_documents'),
+                    batch_id INTEGER,
+                    line INTEGER,
+                    replaced_sign_name TEXT,
+                    replaced_status TEXT,
+                    replaced_batch_id INTEGER,
+                    replaced_line INTEGER,
+                    PRIMARY KEY (account_id, international, sign_key)
+                ) WITHOUT ROWID;
+                INSERT INTO signature_v2 SELECT * FROM signature ORDER BY account_id, international, sign_key;
+                DROP TABLE signature;
+                ALTER TABLE signature_v2 RENAME TO signature;
+                """)
+        }
         return migrator
     }
 
