@@ -5,7 +5,8 @@
 #
 # Cases: 100k and 1M-row CSV, 200k-application XML, each as --dry-run and as a full
 # run. Every run gets a fresh output directory and a fresh copy of a ledger that
-# `signbatch ledger import` filled with the batch's existing signatures beforehand
+# `signbatch ledger import` (of the binary timed; the baseline imports its own) filled
+# with the batch's existing signatures beforehand
 # (neither the import nor the copy is timed).
 #
 # Environment:
@@ -64,6 +65,7 @@ if [[ "$BENCH_10M" != 0 ]]; then
 fi
 
 declare -A TEMPLATE=()   # dataset → ledger imported for it during this invocation
+declare -A BASE_TEMPLATE=()   # the same, imported by BASELINE
 declare -A MEDIAN=()
 declare -A NOTED=()      # datasets whose outcome mix is already noted     # "name mode" → median seconds, for the 10M target
 ROWS_OUT=()
@@ -105,14 +107,14 @@ print("%d rows: %.1f%% accepted, %.1f%% rejected (%d QUOTA_EXCEEDED, %d duplicat
 EOF
 }
 
-# one_run BINARY WORK: one timed run of the current case (batch, template, mode) in a fresh
-# WORK directory. Sets RUN_WALL, RUN_CPU (user + sys) and RUN_RSS (KB); on failure returns 1
+# one_run BINARY WORK TEMPLATE: one timed run of the current case (batch, mode) in a fresh
+# WORK directory, on a copy of the ledger TEMPLATE. Sets RUN_WALL, RUN_CPU (user + sys) and RUN_RSS (KB); on failure returns 1
 # with RUN_ERROR set.
 one_run() {
     local binary="$1" work="$2" rc start end rss user sys
     rm -rf "$work"
     mkdir -p "$work"
-    bench_copy_ledger "$template" "$work/ledger.sqlite"
+    bench_copy_ledger "$3" "$work/ledger.sqlite"
     local args=(run "$batch" --output "$work/out" --ledger "$work/ledger.sqlite")
     [[ "$mode" == dry-run ]] && args+=(--dry-run)
     start=$(date +%s%N)
@@ -155,6 +157,14 @@ run_case() {
         bench_ledger "$SIGNBATCH" "$dataset" "$template"
         TEMPLATE[$dataset]="$template"
     fi
+    # The baseline gets a ledger its own `ledger import` made: a ledger of another schema
+    # version would be migrated inside its timed runs, or run with the other's schema.
+    local base_template="${BASE_TEMPLATE[$dataset]:-}"
+    if [[ -n "$BASELINE" && -z "$base_template" ]]; then
+        base_template="$RUNS/ledger-$format-$rows-s$SEED-baseline.sqlite"
+        bench_ledger "$BASELINE" "$dataset" "$base_template"
+        BASE_TEMPLATE[$dataset]="$base_template"
+    fi
     local work="$RUNS/$name-$mode"
     # Reads the batch once so no run pays for a cold page cache.
     cat "$batch" > /dev/null
@@ -163,12 +173,12 @@ run_case() {
     for ((rep = 1; rep <= REPEAT; rep++)); do
         if [[ -n "$BASELINE" ]]; then
             echo "bench: $label, run $rep/$REPEAT (baseline)" >&2
-            one_run "$BASELINE" "$work-baseline" || { case_failed "$name" "$mode" "$rows" "$format" "baseline: $RUN_ERROR"; return; }
+            one_run "$BASELINE" "$work-baseline" "$base_template" || { case_failed "$name" "$mode" "$rows" "$format" "baseline: $RUN_ERROR"; return; }
             base_times+=("$RUN_WALL"); base_cpus+=("$RUN_CPU")
             ((RUN_RSS > base_peak)) && base_peak=$RUN_RSS
         fi
         echo "bench: $label, run $rep/$REPEAT" >&2
-        one_run "$SIGNBATCH" "$work" || { case_failed "$name" "$mode" "$rows" "$format" "$RUN_ERROR"; return; }
+        one_run "$SIGNBATCH" "$work" "$template" || { case_failed "$name" "$mode" "$rows" "$format" "$RUN_ERROR"; return; }
         times+=("$RUN_WALL"); cpus+=("$RUN_CPU")
         ((RUN_RSS > peak)) && peak=$RUN_RSS
     done
