@@ -6,8 +6,8 @@
 # Cases: 100k and 1M-row CSV, 200k-application XML, each as --dry-run and as a full
 # run. Every run gets a fresh output directory and a fresh copy of a ledger that
 # `signbatch ledger import` (of the binary timed; the baseline imports its own) filled
-# with the batch's existing signatures beforehand
-# (neither the import nor the copy is timed).
+# with the batch's existing signatures beforehand (neither the import nor the copy is
+# timed).
 #
 # Environment:
 #   REPEAT=3         runs per case; the median is reported
@@ -107,14 +107,14 @@ print("%d rows: %.1f%% accepted, %.1f%% rejected (%d QUOTA_EXCEEDED, %d duplicat
 EOF
 }
 
-# one_run BINARY WORK TEMPLATE: one timed run of the current case (batch, mode) in a fresh
-# WORK directory, on a copy of the ledger TEMPLATE. Sets RUN_WALL, RUN_CPU (user + sys) and RUN_RSS (KB); on failure returns 1
-# with RUN_ERROR set.
+# one_run BINARY WORK LEDGER: one timed run of the current case (batch, mode) in a fresh
+# WORK directory, on a copy of the ledger template LEDGER. Sets RUN_WALL, RUN_CPU
+# (user + sys) and RUN_RSS (KB); on failure returns 1 with RUN_ERROR set.
 one_run() {
-    local binary="$1" work="$2" rc start end rss user sys
+    local binary="$1" work="$2" ledger="$3" rc start end rss user sys
     rm -rf "$work"
     mkdir -p "$work"
-    bench_copy_ledger "$3" "$work/ledger.sqlite"
+    bench_copy_ledger "$ledger" "$work/ledger.sqlite"
     local args=(run "$batch" --output "$work/out" --ledger "$work/ledger.sqlite")
     [[ "$mode" == dry-run ]] && args+=(--dry-run)
     start=$(date +%s%N)

@@ -57,12 +57,14 @@ struct LedgerMigrationTests {
             try Self.makeVersion1Ledger(at: path)
             _ = try SQLiteLedger(path: path)
             let queue = try DatabaseQueue(path: path)
-            #expect(throws: DatabaseError.self) {
+            let refused = #expect(throws: DatabaseError.self) {
                 try queue.write { db in
                     try db.execute(sql: "INSERT INTO signature (account_id, international, sign_key, sign_name, status) VALUES ('a', 0, 'k', 'K', ?)",
                                    arguments: [status])
                 }
             }
+            // Refused by the status check itself, not by some other constraint.
+            #expect(refused?.extendedResultCode == .SQLITE_CONSTRAINT_CHECK)
             for allowed in ["existing", "accepted", "needs_documents"] {
                 try queue.write { db in
                     try db.execute(sql: "INSERT INTO signature (account_id, international, sign_key, sign_name, status) VALUES ('a', 0, ?, 'K', ?)",
