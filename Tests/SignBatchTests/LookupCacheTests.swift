@@ -24,10 +24,10 @@ import Testing
         spellings.append(Array("腾讯云".utf8))
         // Known spellings end in "y"; each gets a value of its own.
         let lookup: (String) -> Int? = { $0.hasSuffix("y") ? $0.utf8.reduce(0) { $0 &* 31 &+ Int($1) } : nil }
-        let cache = LookupCache<Int>()
+        let cache = LookupCache<Int>(default: nil, lookup: lookup)
         for _ in 0..<5000 {
             let raw = spellings.randomElement(using: &rng)!
-            let got = raw.withUnsafeBufferPointer { cache.parse($0, default: nil, lookup) }
+            let got = raw.withUnsafeBufferPointer { cache.parse($0) }
             let text = TextNormalizer.field(String(decoding: raw, as: UTF8.self))
             switch (got, lookup(text)) {
             case (.valid(let value), .some(let expected)): #expect(value == expected)
@@ -35,5 +35,16 @@ import Testing
             default: Issue.record("\(String(decoding: raw, as: UTF8.self)): \(got)")
             }
         }
+    }
+
+    /// An empty field, or one that trims to nothing, takes the field's default.
+    @Test(arguments: ["", "   ", "\u{3000}"])
+    func blankTakesTheDefault(_ text: String) {
+        let cache = LookupCache<Int>(default: 7) { _ in 1 }
+        let got = Array(text.utf8).withUnsafeBufferPointer { cache.parse($0) }
+        #expect(got.value == 7)
+        let none = LookupCache<Int>(default: nil) { _ in 1 }
+        let absent = Array(text.utf8).withUnsafeBufferPointer { none.parse($0) }
+        guard case .absent = absent else { Issue.record("\(absent)"); return }
     }
 }

@@ -4,30 +4,38 @@ public final class Normalizer {
     public let rules: RuleSet
     // Enum fields repeat a handful of spellings across a whole batch: each distinct raw
     // text is normalized and looked up once.
-    private let accountTypes = LookupCache<AccountType>()
-    private let signTypes = LookupCache<RuleSet.SignType>()
-    private let internationals = LookupCache<Bool>()
-    private let purposes = LookupCache<Purpose>()
-    private let documentTypes = LookupCache<RuleSet.DocumentType>()
-    private let releases = LookupCache<Bool>()
+    // Each cache holds its default and lookup, so a row's lookups build no closures and
+    // leave the shared `RuleSet`'s reference count alone (both evaluating threads would
+    // otherwise contend for it on every field).
+    private let accountTypes: LookupCache<AccountType>
+    private let signTypes: LookupCache<RuleSet.SignType>
+    private let internationals: LookupCache<Bool>
+    private let purposes: LookupCache<Purpose>
+    private let documentTypes: LookupCache<RuleSet.DocumentType>
+    private let releases: LookupCache<Bool>
 
-    public init(rules: RuleSet) { self.rules = rules }
+    public init(rules: RuleSet) {
+        self.rules = rules
+        accountTypes = LookupCache(default: .enterprise) { rules.accountType($0) }
+        signTypes = LookupCache(default: nil) { rules.signType($0) }
+        internationals = LookupCache(default: false) { rules.international($0) }
+        purposes = LookupCache(default: .self) { rules.purpose($0) }
+        documentTypes = LookupCache(default: nil) { rules.documentType($0) }
+        releases = LookupCache(default: true) { rules.productReleased($0) }
+    }
 
     public func normalize(_ raw: RawApplication) -> Application {
         func string(_ field: Field) -> String {
             guard let value = raw[field], !value.isEmpty else { return "" }
             return TextNormalizer.field(value)
         }
-        func parse<T>(_ field: Field, default fallback: T?, _ cache: LookupCache<T>,
-                      _ lookup: (String) -> T?) -> Parsed<T> {
-            raw.withBytes(field) { bytes in
-                bytes.isEmpty ? fallback.map { .valid($0) } ?? .absent : cache.parse(bytes, default: fallback, lookup)
-            }
+        func parse<T>(_ field: Field, _ cache: LookupCache<T>) -> Parsed<T> {
+            raw.withBytes(field) { cache.parse($0) }
         }
 
         let rawName = raw[.signName] ?? ""
         let signName = rawName.isEmpty ? "" : TextNormalizer.signName(rawName)
-        let signType = parse(.signType, default: nil, signTypes, rules.signType)
+        let signType = parse(.signType, signTypes)
         var text = NormalizedText()
         normalize(raw, .documentFile, into: &text)
         normalize(raw, .commissionFile, into: &text)
@@ -40,7 +48,7 @@ public final class Normalizer {
         }
         normalize(raw, .creditCode, into: &text, CreditCode.normalize, ascii: CreditCode.inShape)
         let accountID = string(.accountID)
-        let international = parse(.international, default: false, internationals, rules.international)
+        let international = parse(.international, internationals)
         let signKey = TextNormalizer.fold(signName)
         // Hashed here, on an evaluating thread, for admission on the writing one.
         let accountHash = accountID.withBytes { ByteHash.hash($0) }
@@ -50,13 +58,13 @@ public final class Normalizer {
             raw: raw,
             ref: string(.ref),
             accountID: accountID,
-            accountType: parse(.accountType, default: .enterprise, accountTypes, rules.accountType),
+            accountType: parse(.accountType, accountTypes),
             signName: signName,
             signType: signType,
             international: international,
-            purpose: parse(.signPurpose, default: .self, purposes, rules.purpose),
-            documentType: parse(.documentType, default: nil, documentTypes, rules.documentType),
-            productReleased: parse(.productReleased, default: true, releases, rules.productReleased),
+            purpose: parse(.signPurpose, purposes),
+            documentType: parse(.documentType, documentTypes),
+            productReleased: parse(.productReleased, releases),
             signKey: signKey,
             hasValidAccountID: Validator.isValidAccountID(accountID),
             accountHash: accountHash,
@@ -160,6 +168,14 @@ public final class Normalizer {
 /// and end bytes and then three word compares, without hashing it or probing.
 final class LookupCache<T: Sendable> {
     private let parsed = ByteTable<Parsed<T>>(limit: 4096)
+    /// What an empty field means.
+    private let absent: Parsed<T>
+    private let lookup: (String) -> T?
+
+    init(default fallback: T?, lookup: @escaping (String) -> T?) {
+        absent = fallback.map { .valid($0) } ?? .absent
+        self.lookup = lookup
+    }
 
     private struct Recent {
         /// The spelling's bytes, zero-padded; `count` -1 when the entry is empty.
@@ -184,8 +200,9 @@ final class LookupCache<T: Sendable> {
         (raw.count &* 7 &+ Int(raw[0]) &* 3 &+ Int(raw[raw.count - 1])) & (recentSlots - 1)
     }
 
-    func parse(_ raw: UnsafeBufferPointer<UInt8>, default fallback: T?, _ lookup: (String) -> T?) -> Parsed<T> {
-        let short = !raw.isEmpty && raw.count <= Self.recentMaxBytes
+    func parse(_ raw: UnsafeBufferPointer<UInt8>) -> Parsed<T> {
+        if raw.isEmpty { return absent }
+        let short = raw.count <= Self.recentMaxBytes
         if short {
             let words = Self.words(raw)
             let slot = Self.slot(raw)
@@ -193,19 +210,19 @@ final class LookupCache<T: Sendable> {
                 recent[slot].count == raw.count && recent[slot].words == words ? recent[slot].value : nil
             }
             if let hit { return hit }
-            let value = parseSlowly(raw, default: fallback, lookup)
+            let value = parseSlowly(raw)
             recent[slot] = Recent(words: words, count: raw.count, value: value)
             return value
         }
-        return parseSlowly(raw, default: fallback, lookup)
+        return parseSlowly(raw)
     }
 
-    private func parseSlowly(_ raw: UnsafeBufferPointer<UInt8>, default fallback: T?, _ lookup: (String) -> T?) -> Parsed<T> {
+    private func parseSlowly(_ raw: UnsafeBufferPointer<UInt8>) -> Parsed<T> {
         if let hit = parsed.value(for: raw) { return hit }
         let value = TextNormalizer.field(String(decoding: raw, as: UTF8.self))
         let result: Parsed<T>
         if value.isEmpty {
-            result = fallback.map { .valid($0) } ?? .absent
+            result = absent
         } else {
             result = lookup(value).map { .valid($0) } ?? .invalid(value)
         }
