@@ -3,10 +3,9 @@
 public final class Normalizer {
     public let rules: RuleSet
     // Enum fields repeat a handful of spellings across a whole batch: each distinct raw
-    // text is normalized and looked up once.
-    // Each cache holds its default and lookup, so a row's lookups build no closures and
-    // leave the shared `RuleSet`'s reference count alone (both evaluating threads would
-    // otherwise contend for it on every field).
+    // text is normalized and looked up once. Each cache holds its default and lookup, so a
+    // row's lookups build no closures and leave the shared `RuleSet`'s reference count
+    // alone (both evaluating threads would otherwise contend for it on every field).
     private let accountTypes: LookupCache<AccountType>
     private let signTypes: LookupCache<RuleSet.SignType>
     private let internationals: LookupCache<Bool>
@@ -202,8 +201,7 @@ final class LookupCache<T: Sendable> {
 
     func parse(_ raw: UnsafeBufferPointer<UInt8>) -> Parsed<T> {
         if raw.isEmpty { return absent }
-        let short = raw.count <= Self.recentMaxBytes
-        if short {
+        if raw.count <= Self.recentMaxBytes {
             let words = Self.words(raw)
             let slot = Self.slot(raw)
             let hit = recent.withUnsafeBufferPointer { recent in
