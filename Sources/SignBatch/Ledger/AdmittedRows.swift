@@ -6,8 +6,7 @@ import Foundation
 /// and SQLite has nothing to sort.
 ///
 /// Rows are kept per account (an account admits at most its quota, plus resubmissions),
-/// each one run of bytes in its account's buffer: flags (region, status, whether it
-/// replaces a held entry), the key's length
+/// each one run of bytes in its account's buffer: flags (region, status), the key's length
 /// and bytes, the name's (only when it differs from the key, which for most Chinese names
 /// it does not) and the line, about 22 bytes at 1M rows. Ordering them needs no index over
 /// the whole batch: the accounts are sorted by ID once, and each account's few rows by key.
@@ -22,8 +21,6 @@ struct AdmittedRows {
         var signName: UnsafeBufferPointer<UInt8>
         var status: HeldStatus
         var line: Int
-        /// `AdmittedEntry.replaces`.
-        var replaces: Bool
     }
 
     private var accountNumbers: [String: Int] = [:]
@@ -36,7 +33,6 @@ struct AdmittedRows {
     private static let needsDocuments: UInt8 = 2
     private static let existing: UInt8 = 4
     private static let nameIsKey: UInt8 = 8
-    private static let replaces: UInt8 = 16
 
     var isEmpty: Bool { count == 0 }
 
@@ -50,7 +46,6 @@ struct AdmittedRows {
         }
         let sameName = String.sameBytes(entry.key.folded, entry.signName)
         if sameName { flags |= Self.nameIsKey }
-        if entry.replaces { flags |= Self.replaces }
         Self.append(entry, flags: flags, to: &buckets[account])
         count += 1
     }
@@ -71,142 +66,53 @@ struct AdmittedRows {
 
     /// `body` with every row, in key order, `size` rows at a time (the last group may be
     /// smaller). A group's text is copied into one buffer, lent during the call.
-    ///
-    /// With many rows, the groups are made on a thread of their own while `body` runs (at a
-    /// batch's commit the other core has nothing left to do, and SQLite's inserts are the
-    /// longer half); with few, on the caller's.
     func forEachGroupInKeyOrder<E: Error>(of size: Int, _ body: ([Row]) throws(E) -> Void) throws(E) {
-        var rows: [Row] = []
-        rows.reserveCapacity(size)
-        func deliver(_ group: borrowing Group) throws(E) {
-            try group.text.withUnsafeBufferPointer { (text) throws(E) in
+        // Where a pending row's account ID, key and name end in `text`.
+        var pending: [(ends: (account: Int, key: Int, name: Int), international: Bool, status: HeldStatus, line: Int)] = []
+        pending.reserveCapacity(size)
+        var text: [UInt8] = []
+        var group: [Row] = []
+        group.reserveCapacity(size)
+        func flush() throws(E) {
+            try text.withUnsafeBufferPointer { (text) throws(E) in
                 var start = 0
-                for row in group.rows {
+                for row in pending {
                     func span(_ end: Int) -> UnsafeBufferPointer<UInt8> {
                         defer { start = end }
                         return UnsafeBufferPointer(rebasing: text[start..<end])
                     }
-                    rows.append(Row(accountID: span(row.ends.account), international: row.flags & Self.international != 0,
-                                    key: span(row.ends.key), signName: span(row.ends.name), status: row.status,
-                                    line: row.line, replaces: row.flags & Self.replaces != 0))
+                    group.append(Row(accountID: span(row.ends.account), international: row.international,
+                                     key: span(row.ends.key), signName: span(row.ends.name), status: row.status,
+                                     line: row.line))
                 }
-                try body(rows)
+                try body(group)
             }
-            rows.removeAll(keepingCapacity: true)
+            group.removeAll(keepingCapacity: true)
+            pending.removeAll(keepingCapacity: true)
+            text.removeAll(keepingCapacity: true)
         }
-        guard count >= Self.threadedCount else {
-            var failure: E?
-            makeGroups(of: size) { group in
-                do throws(E) { try deliver(group) } catch { failure = error }
-                return failure == nil
-            }
-            if let failure { throw failure }
-            return
-        }
-        let pipe = GroupPipe()
-        let done = DispatchSemaphore(value: 0)
-        let thread = Thread { [self] in
-            makeGroups(of: size) { pipe.put($0) }
-            pipe.finish()
-            done.signal()
-        }
-        thread.start()
-        defer {
-            pipe.close()
-            done.wait()
-        }
-        while let group = pipe.take() { try deliver(group) }
-    }
-
-    /// Below this many rows a commit makes its groups itself: a thread would cost more.
-    private static let threadedCount = 20_000
-
-    /// Rows in key order, `size` at a time, their text end to end in `text`.
-    private struct Group {
-        var text: [UInt8] = []
-        /// Where each row's account ID, key and name end in `text` (each starts where the one
-        /// before ends).
-        var rows: [(ends: (account: Int, key: Int, name: Int), flags: UInt8, status: HeldStatus, line: Int)] = []
-    }
-
-    /// Hands each group in key order to `deliver`, until it returns `false`.
-    private func makeGroups(of size: Int, _ deliver: (Group) -> Bool) {
-        var group = Group()
-        group.rows.reserveCapacity(size)
         for account in accountsByID() {
             let id = accountIDs[account]
-            let more = buckets[account].withUnsafeBufferPointer { bucket in
+            try buckets[account].withUnsafeBufferPointer { (bucket) throws(E) in
                 for start in Self.rowsByKey(bucket) {
                     var cursor = start
                     let flags = bucket[cursor]
                     cursor += 1
-                    group.text += id.utf8
-                    let accountEnd = group.text.count
+                    text += id.utf8
+                    let accountEnd = text.count
                     let key = Self.text(bucket, &cursor)
-                    group.text += key
-                    let keyEnd = group.text.count
-                    group.text += flags & Self.nameIsKey != 0 ? key : Self.text(bucket, &cursor)
+                    text += key
+                    let keyEnd = text.count
+                    text += flags & Self.nameIsKey != 0 ? key : Self.text(bucket, &cursor)
                     let line = Int(Int64(bitPattern: Self.varint(bucket, &cursor)))
                     let status: HeldStatus = flags & Self.needsDocuments != 0 ? .needsDocuments
                         : flags & Self.existing != 0 ? .existing : .accepted
-                    group.rows.append(((accountEnd, keyEnd, group.text.count), flags, status, line))
-                    if group.rows.count == size {
-                        guard deliver(group) else { return false }
-                        group.text.removeAll(keepingCapacity: true)
-                        group.rows.removeAll(keepingCapacity: true)
-                    }
+                    pending.append(((accountEnd, keyEnd, text.count), flags & Self.international != 0, status, line))
+                    if pending.count == size { try flush() }
                 }
-                return true
             }
-            guard more else { return }
         }
-        if !group.rows.isEmpty { _ = deliver(group) }
-    }
-
-    /// Groups from the thread that makes them to the one that writes them, a few at most
-    /// in between.
-    private final class GroupPipe: @unchecked Sendable {
-        private let condition = NSCondition()
-        // Guarded by `condition`.
-        private var groups: [Group] = []
-        private var finished = false
-        private var closed = false
-        private static let capacity = 64
-
-        /// `false` once the taker has gone.
-        func put(_ group: Group) -> Bool {
-            condition.lock()
-            defer { condition.unlock() }
-            while groups.count >= Self.capacity, !closed { condition.wait() }
-            if closed { return false }
-            groups.append(group)
-            condition.broadcast()
-            return true
-        }
-
-        func finish() {
-            condition.lock()
-            finished = true
-            condition.broadcast()
-            condition.unlock()
-        }
-
-        /// The next group, or `nil` after the last.
-        func take() -> Group? {
-            condition.lock()
-            defer { condition.unlock() }
-            while groups.isEmpty, !finished { condition.wait() }
-            if groups.isEmpty { return nil }
-            condition.broadcast()
-            return groups.removeFirst()
-        }
-
-        func close() {
-            condition.lock()
-            closed = true
-            condition.broadcast()
-            condition.unlock()
-        }
+        if !pending.isEmpty { try flush() }
     }
 
     /// The account numbers in the byte order of their IDs.

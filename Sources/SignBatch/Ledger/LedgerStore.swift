@@ -30,17 +30,12 @@ public struct AdmittedEntry: Sendable, Equatable {
     public var signName: String
     public var status: HeldStatus
     public var line: Int
-    /// Whether the ledger holds the key already (as needs_documents: a resubmission), so
-    /// that the new entry replaces the old one; otherwise the key is new to the ledger.
-    public var replaces: Bool
 
-    public init(accountID: String, key: SignatureKey, signName: String, status: HeldStatus, line: Int,
-                replaces: Bool = false) {
+    public init(accountID: String, key: SignatureKey, signName: String, status: HeldStatus, line: Int) {
         self.accountID = accountID
         self.key = key
         self.signName = signName
         self.status = status
         self.line = line
-        self.replaces = replaces
     }
 }

@@ -209,16 +209,15 @@ public final class SQLiteLedger: LedgerStore {
 final class SQLiteSession: LedgerSession {
     private let db: Database
     private let ledger: SQLiteLedger
-    private let insert: PreparedStatement
-    private let insertMany: PreparedStatement
-    private let upsert: PreparedStatement
+    private let merge: PreparedStatement
+    private let mergeMany: PreparedStatement
     private let held: PreparedStatement
     private var batchID: Int64?
 
     /// A batch's admitted rows arrive in input order, scattered over the whole key space;
     /// written straight into `signature` they would touch a random page each and thrash the
     /// page cache. They are kept until the batch commits and then merged in key order, in
-    /// statements of `mergeBatch` rows (`insertMany`), which run SQLite's per-statement work
+    /// statements of `mergeBatch` rows (`mergeMany`), which run SQLite's per-statement work
     /// once for all of them, their text bound in place.
     private static let mergeBatch = 32
     private var admitted = AdmittedRows()
@@ -226,8 +225,10 @@ final class SQLiteSession: LedgerSession {
     init(db: Database, ledger: SQLiteLedger) throws {
         self.db = db
         self.ledger = ledger
-        // ?1 is the batch; each row's six values follow.
-        func insertSQL(rows: Int) -> String {
+        // ?1 is the batch; each row's six values follow. A key held as needs_documents is a
+        // resubmission: the new entry replaces it and remembers it, so that undoing this
+        // batch restores it.
+        func upsert(rows: Int) -> String {
             let values = (0..<rows).map { row in
                 let first = 2 + 6 * row
                 return "(?\(first), ?\(first + 1), ?\(first + 2), ?\(first + 3), ?\(first + 4), ?1, ?\(first + 5))"
@@ -235,22 +236,15 @@ final class SQLiteSession: LedgerSession {
             return """
                 INSERT INTO signature (account_id, international, sign_key, sign_name, status, batch_id, line)
                 VALUES \(values.joined(separator: ", "))
+                ON CONFLICT (account_id, international, sign_key) DO UPDATE SET
+                    replaced_sign_name = sign_name, replaced_status = status,
+                    replaced_batch_id = batch_id, replaced_line = line,
+                    sign_name = excluded.sign_name, status = excluded.status,
+                    batch_id = excluded.batch_id, line = excluded.line
                 """
         }
-        // Nearly every admitted key is new to the ledger, and a plain INSERT of one costs about
-        // a tenth less than an upsert (a key that was held after all fails the batch, as a
-        // constraint violation, rather than being overwritten). A key held as needs_documents
-        // is a resubmission: the new entry replaces it and remembers it, so that undoing this
-        // batch restores it.
-        insert = try PreparedStatement(db, insertSQL(rows: 1))
-        insertMany = try PreparedStatement(db, insertSQL(rows: Self.mergeBatch))
-        upsert = try PreparedStatement(db, insertSQL(rows: 1) + "\n" + """
-            ON CONFLICT (account_id, international, sign_key) DO UPDATE SET
-                replaced_sign_name = sign_name, replaced_status = status,
-                replaced_batch_id = batch_id, replaced_line = line,
-                sign_name = excluded.sign_name, status = excluded.status,
-                batch_id = excluded.batch_id, line = excluded.line
-            """)
+        merge = try PreparedStatement(db, upsert(rows: 1))
+        mergeMany = try PreparedStatement(db, upsert(rows: Self.mergeBatch))
         held = try PreparedStatement(db, "SELECT international, sign_key, status FROM signature WHERE account_id = ?1")
     }
 
@@ -321,17 +315,16 @@ final class SQLiteSession: LedgerSession {
         }
         do {
             try admitted.forEachGroupInKeyOrder(of: Self.mergeBatch) { (group: [AdmittedRows.Row]) throws(MergeFailure) in
-                if group.count == Self.mergeBatch, !group.contains(where: \.replaces) {
-                    for (index, row) in group.enumerated() { bind(row, to: insertMany, at: Int32(2 + 6 * index)) }
-                    insertMany.bind(1, batchID)
-                    if let message = insertMany.runAndClear() { throw MergeFailure(message: message) }
+                if group.count == Self.mergeBatch {
+                    for (index, row) in group.enumerated() { bind(row, to: mergeMany, at: Int32(2 + 6 * index)) }
+                    mergeMany.bind(1, batchID)
+                    if let message = mergeMany.runAndClear() { throw MergeFailure(message: message) }
                     return
                 }
                 for row in group {
-                    let statement = row.replaces ? upsert : insert
-                    bind(row, to: statement, at: 2)
-                    statement.bind(1, batchID)
-                    if let message = statement.runAndClear() { throw MergeFailure(message: message) }
+                    bind(row, to: merge, at: 2)
+                    merge.bind(1, batchID)
+                    if let message = merge.runAndClear() { throw MergeFailure(message: message) }
                 }
             }
         } catch {

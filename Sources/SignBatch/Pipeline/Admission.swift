@@ -89,7 +89,6 @@ public final class Admission {
         let used = holdings.counts[account]
         let status: HeldStatus = outcome == .accepted ? .accepted : .needsDocuments
         let hash = app.holdingHash
-        var resubmission = false
         let refusal: Finding? = app.signKey.withBytes { key in
             let position = holdings.position(of: key, account: account, international: international, hash: hash)
             if let held = holdings.holding(at: position) {
@@ -101,7 +100,6 @@ public final class Admission {
                     return Finding(.duplicateExisting, "account \(id) \(how) the signature '\(app.signName)' (\(held.status.rawValue))")
                 }
                 // A held needs_documents key is a resubmission: it already has its slot.
-                resubmission = true
             } else if used >= quota {
                 return Finding(.quotaExceeded, "account \(id) already uses \(used) of its \(quota) signatures")
             }
@@ -112,8 +110,7 @@ public final class Admission {
         if let refusal { return refusal }
         if records {
             try session.record(AdmittedEntry(accountID: id, key: SignatureKey(international: international, folded: app.signKey),
-                                             signName: app.signName, status: status, line: app.line,
-                                             replaces: resubmission))
+                                             signName: app.signName, status: status, line: app.line))
         }
         return nil
     }
