@@ -124,22 +124,25 @@ struct AdmittedRows {
 
     /// Where each of an account's rows starts in its bucket, ordered by region, then key.
     private static func rowsByKey(_ bucket: UnsafeBufferPointer<UInt8>) -> [Int] {
-        // Each row's key found once, not again for every comparison.
-        var rows: [(start: Int, international: Bool, key: UnsafeBufferPointer<UInt8>)] = []
+        var starts: [Int] = []
         var cursor = 0
         while cursor < bucket.count {
-            let start = cursor
+            starts.append(cursor)
             let flags = bucket[cursor]
             cursor += 1
-            let key = text(bucket, &cursor)
+            _ = text(bucket, &cursor)
             if flags & nameIsKey == 0 { _ = text(bucket, &cursor) }
             _ = varint(bucket, &cursor)
-            rows.append((start, flags & international != 0, key))
         }
-        rows.sort { left, right in
-            left.international != right.international ? right.international : precedes(left.key, right.key)
+        starts.sort { left, right in
+            let leftRegion = bucket[left] & international
+            let rightRegion = bucket[right] & international
+            if leftRegion != rightRegion { return leftRegion < rightRegion }
+            var leftCursor = left + 1
+            var rightCursor = right + 1
+            return precedes(text(bucket, &leftCursor), text(bucket, &rightCursor))
         }
-        return rows.map(\.start)
+        return starts
     }
 
     private mutating func number(of account: String) -> Int {
