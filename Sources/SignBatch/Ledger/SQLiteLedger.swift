@@ -35,11 +35,16 @@ public final class SQLiteLedger: LedgerStore {
                 try db.execute(sql: "PRAGMA journal_mode = WAL")
                 try db.execute(sql: "PRAGMA synchronous = FULL")
                 // Bounded: a batch's open transaction spills to the WAL instead of growing memory.
-                // A batch's merge walks `signature` in key order: it gains nothing from a
-                // large cache (1M rows merge no slower with 1 MiB than with 4 MiB), and at
-                // 100k rows the caches are a tenth of the run's memory.
+                // A batch's merge reads `temp.admitted` once, in order, and walks `signature`
+                // in key order: neither gains from a large cache (1M rows merge no slower
+                // with 1 MiB than with 4 MiB), and at 100k rows the caches are a tenth of
+                // the run's memory.
                 try db.execute(sql: "PRAGMA main.cache_size = -1024")
                 try db.execute(sql: "PRAGMA temp.cache_size = -256")
+                // The merge at commit sorts a batch's admitted rows, when the other core has
+                // nothing left to do: SQLite may sort on a helper thread.
+                let helpers = min(4, max(1, ProcessInfo.processInfo.activeProcessorCount - 1))
+                try db.execute(sql: "PRAGMA threads = \(helpers)")
             }
             try Self.migrator.migrate(queue)
         } catch let error as DatabaseError {
@@ -49,11 +54,11 @@ public final class SQLiteLedger: LedgerStore {
         }
     }
 
-    /// SQLite's sorter (a migration's ordered table copy) keeps runs of at least
-    /// `SQLITE_CONFIG_PMASZ` (250 by default) main-database pages in memory, and with 16 KiB
-    /// pages that is 4 MiB per run. Sixteen pages let `cache_size` bound the runs instead.
-    /// Process-wide and only possible before the first connection; if SQLite is already
-    /// initialized the default stays (more memory, same results).
+    /// The sorter of a batch's merge keeps runs of at least `SQLITE_CONFIG_PMASZ` (250 by
+    /// default) main-database pages in memory, and with 16 KiB pages that is 4 MiB per
+    /// run, two while a helper thread sorts. Sixteen pages let `cache_size` bound the
+    /// runs instead. Process-wide and only possible before the first connection; if
+    /// SQLite is already initialized the default stays (more memory, same results).
     private static let sorterConfigured: Void = {
         _ = csqlite_config_sorter_pages(16)
     }()
@@ -209,42 +214,43 @@ public final class SQLiteLedger: LedgerStore {
 final class SQLiteSession: LedgerSession {
     private let db: Database
     private let ledger: SQLiteLedger
-    private let merge: PreparedStatement
-    private let mergeMany: PreparedStatement
+    private let append: PreparedStatement
+    private let appendMany: PreparedStatement
     private let held: PreparedStatement
     private var batchID: Int64?
 
-    /// A batch's admitted rows arrive in input order, scattered over the whole key space;
-    /// written straight into `signature` they would touch a random page each and thrash the
-    /// page cache. They are kept until the batch commits and then merged in key order, in
-    /// statements of `mergeBatch` rows (`mergeMany`), which run SQLite's per-statement work
-    /// once for all of them, their text bound in place.
-    private static let mergeBatch = 32
-    private var admitted = AdmittedRows()
+    /// Admitted rows not yet appended. They go `appendBatch` at a time through one statement
+    /// (`appendMany`), which runs SQLite's per-statement work once for all of them; their
+    /// text lies end to end in `pendingText`, bound in place.
+    private static let appendBatch = 32
+    private var pending: [PendingRow] = []
+    private var pendingText: [UInt8] = []
+
+    private struct PendingRow {
+        /// Where the account ID, key, name and status end in `pendingText`; each starts where
+        /// the one before ends (the first row's account at 0, each row's after the row before).
+        var ends: (account: Int, key: Int, name: Int, status: Int)
+        var international: Bool
+        var line: Int
+    }
 
     init(db: Database, ledger: SQLiteLedger) throws {
         self.db = db
         self.ledger = ledger
-        // ?1 is the batch; each row's six values follow. A key held as needs_documents is a
-        // resubmission: the new entry replaces it and remembers it, so that undoing this
-        // batch restores it.
-        func upsert(rows: Int) -> String {
-            let values = (0..<rows).map { row in
-                let first = 2 + 6 * row
-                return "(?\(first), ?\(first + 1), ?\(first + 2), ?\(first + 3), ?\(first + 4), ?1, ?\(first + 5))"
-            }
-            return """
-                INSERT INTO signature (account_id, international, sign_key, sign_name, status, batch_id, line)
-                VALUES \(values.joined(separator: ", "))
-                ON CONFLICT (account_id, international, sign_key) DO UPDATE SET
-                    replaced_sign_name = sign_name, replaced_status = status,
-                    replaced_batch_id = batch_id, replaced_line = line,
-                    sign_name = excluded.sign_name, status = excluded.status,
-                    batch_id = excluded.batch_id, line = excluded.line
-                """
-        }
-        merge = try PreparedStatement(db, upsert(rows: 1))
-        mergeMany = try PreparedStatement(db, upsert(rows: Self.mergeBatch))
+        // A batch's admitted rows arrive in input order, scattered over the whole key space;
+        // written straight into `signature` they would touch a random page each and thrash
+        // the page cache. They are appended to a temporary table instead (sequential, cheap)
+        // and merged in key order when the batch commits. The temporary table belongs to
+        // the same transaction, so a failed batch rolls back with it.
+        try db.execute(sql: """
+            CREATE TEMP TABLE IF NOT EXISTS admitted (
+                account_id TEXT NOT NULL, international INTEGER NOT NULL, sign_key TEXT NOT NULL,
+                sign_name TEXT NOT NULL, status TEXT NOT NULL, line INTEGER NOT NULL)
+            """)
+        let insert = "INSERT INTO temp.admitted (account_id, international, sign_key, sign_name, status, line) VALUES "
+        append = try PreparedStatement(db, insert + "(?, ?, ?, ?, ?, ?)")
+        appendMany = try PreparedStatement(db, insert
+            + Array(repeating: "(?, ?, ?, ?, ?, ?)", count: Self.appendBatch).joined(separator: ", "))
         held = try PreparedStatement(db, "SELECT international, sign_key, status FROM signature WHERE account_id = ?1")
     }
 
@@ -294,50 +300,69 @@ final class SQLiteSession: LedgerSession {
     }
 
     func record(_ entry: AdmittedEntry) throws(BatchError) {
-        admitted.append(entry)
+        var ends = (account: 0, key: 0, name: 0, status: 0)
+        pendingText += entry.accountID.utf8
+        ends.account = pendingText.count
+        pendingText += entry.key.folded.utf8
+        ends.key = pendingText.count
+        pendingText += entry.signName.utf8
+        ends.name = pendingText.count
+        pendingText += entry.status.rawValue.utf8
+        ends.status = pendingText.count
+        pending.append(PendingRow(ends: ends, international: entry.key.international, line: entry.line))
+        if pending.count == Self.appendBatch, let message = appendPending() { throw ledger.failure(message) }
     }
 
-    /// Merges the batch's admitted rows into `signature`, in key order; the error message,
-    /// or `nil`.
-    private func mergeAdmitted() -> String? {
-        guard !admitted.isEmpty else { return nil }
-        guard let batchID else { return "no batch is open" }
-        defer { admitted.removeAll() }
-        // The rows' text is bound in place (SQLite does not copy it): each statement runs
-        // while the store lends it, and its bindings are cleared before it is given back.
-        func bind(_ row: AdmittedRows.Row, to statement: PreparedStatement, at first: Int32) {
-            statement.bind(first, borrowing: row.accountID)
-            statement.bind(first + 1, row.international ? 1 : 0)
-            statement.bind(first + 2, borrowing: row.key)
-            statement.bind(first + 3, borrowing: row.signName)
-            statement.bind(first + 4, status: row.status)
-            statement.bind(first + 5, Int64(row.line))
+    /// Appends the pending rows to `temp.admitted`; the error message, or `nil`.
+    private func appendPending() -> String? {
+        defer {
+            pending.removeAll(keepingCapacity: true)
+            pendingText.removeAll(keepingCapacity: true)
         }
-        do {
-            try admitted.forEachGroupInKeyOrder(of: Self.mergeBatch) { (group: [AdmittedRows.Row]) throws(MergeFailure) in
-                if group.count == Self.mergeBatch {
-                    for (index, row) in group.enumerated() { bind(row, to: mergeMany, at: Int32(2 + 6 * index)) }
-                    mergeMany.bind(1, batchID)
-                    if let message = mergeMany.runAndClear() { throw MergeFailure(message: message) }
-                    return
-                }
-                for row in group {
-                    bind(row, to: merge, at: 2)
-                    merge.bind(1, batchID)
-                    if let message = merge.runAndClear() { throw MergeFailure(message: message) }
-                }
+        return pendingText.withUnsafeBufferPointer { text -> String? in
+            // The text is bound in place (SQLite does not copy it): each statement runs while
+            // `text` is lent, and its bindings are cleared before it is given back.
+            func bind(_ row: PendingRow, after start: Int, to statement: PreparedStatement, at first: Int32) {
+                statement.bind(first, borrowing: UnsafeBufferPointer(rebasing: text[start..<row.ends.account]))
+                statement.bind(first + 1, row.international ? 1 : 0)
+                statement.bind(first + 2, borrowing: UnsafeBufferPointer(rebasing: text[row.ends.account..<row.ends.key]))
+                statement.bind(first + 3, borrowing: UnsafeBufferPointer(rebasing: text[row.ends.key..<row.ends.name]))
+                statement.bind(first + 4, borrowing: UnsafeBufferPointer(rebasing: text[row.ends.name..<row.ends.status]))
+                statement.bind(first + 5, Int64(row.line))
             }
-        } catch {
-            return error.message
+            var start = 0
+            if pending.count == Self.appendBatch {
+                for (index, row) in pending.enumerated() {
+                    bind(row, after: start, to: appendMany, at: Int32(6 * index + 1))
+                    start = row.ends.status
+                }
+                return appendMany.runAndClear()
+            }
+            for row in pending {
+                bind(row, after: start, to: append, at: 1)
+                start = row.ends.status
+                if let message = append.runAndClear() { return message }
+            }
+            return nil
         }
-        return nil
     }
-
-    private struct MergeFailure: Error { var message: String }
 
     func commitBatch(rows: Int) throws(BatchError) {
-        if let message = mergeAdmitted() { throw ledger.failure(message) }
+        if let message = appendPending() { throw ledger.failure(message) }
         do {
+            // A key held as needs_documents is a resubmission: the new entry replaces it and
+            // remembers it, so that undoing this batch restores it.
+            try db.execute(sql: """
+                INSERT INTO signature (account_id, international, sign_key, sign_name, status, batch_id, line)
+                SELECT account_id, international, sign_key, sign_name, status, ?, line
+                FROM temp.admitted WHERE true ORDER BY account_id, international, sign_key
+                ON CONFLICT (account_id, international, sign_key) DO UPDATE SET
+                    replaced_sign_name = sign_name, replaced_status = status,
+                    replaced_batch_id = batch_id, replaced_line = line,
+                    sign_name = excluded.sign_name, status = excluded.status,
+                    batch_id = excluded.batch_id, line = excluded.line
+                """, arguments: [batchID])
+            try db.execute(sql: "DELETE FROM temp.admitted")
             try db.execute(sql: """
                 UPDATE batch SET rows = ?, processed_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?
                 """, arguments: [rows, batchID])
@@ -347,7 +372,8 @@ final class SQLiteSession: LedgerSession {
     }
 
     func rollbackBatch() {
-        admitted.removeAll()
+        pending.removeAll()
+        pendingText.removeAll()
         try? db.execute(sql: "ROLLBACK TO batch")
         try? db.execute(sql: "RELEASE batch")
         batchID = nil
@@ -392,17 +418,6 @@ final class PreparedStatement {
         let empty: StaticString = ""
         let pointer = text.baseAddress.map { UnsafeRawPointer($0) } ?? UnsafeRawPointer(empty.utf8Start)
         _ = sqlite3_bind_text(statement, index, pointer.assumingMemoryBound(to: CChar.self), Int32(text.count), nil)
-    }
-
-    /// Binds a status's text (static: SQLite does not copy it).
-    func bind(_ index: Int32, status: HeldStatus) {
-        let text: StaticString = switch status {
-        case .existing: "existing"
-        case .accepted: "accepted"
-        case .needsDocuments: "needs_documents"
-        }
-        _ = sqlite3_bind_text(statement, index, UnsafeRawPointer(text.utf8Start).assumingMemoryBound(to: CChar.self),
-                              Int32(text.utf8CodeUnitCount), nil)
     }
 
     /// `run()`, then every binding cleared, so the statement keeps no borrowed pointer.
