@@ -1,7 +1,6 @@
 /// SPEC §3: turns the text of a `RawApplication` into an `Application`. Enum spellings are
 /// looked up here; whether a value is acceptable is the validator's business.
 public final class Normalizer {
-    public let rules: RuleSet
     // Enum fields repeat a handful of spellings across a whole batch: each distinct raw
     // text is normalized and looked up once. Each cache holds its default and lookup, so a
     // row's lookups build no closures and leave the shared `RuleSet`'s reference count
@@ -14,7 +13,6 @@ public final class Normalizer {
     private let releases: LookupCache<Bool>
 
     public init(rules: RuleSet) {
-        self.rules = rules
         accountTypes = LookupCache(default: .enterprise) { rules.accountType($0) }
         signTypes = LookupCache(default: nil) { rules.signType($0) }
         internationals = LookupCache(default: false) { rules.international($0) }
@@ -167,12 +165,12 @@ public final class Normalizer {
 /// and end bytes and then three word compares, without hashing it or probing.
 final class LookupCache<T: Sendable> {
     private let parsed = ByteTable<Parsed<T>>(limit: 4096)
-    /// What an empty field means.
-    private let absent: Parsed<T>
+    /// What an empty field means: the field's default, or `.absent` when it has none.
+    private let empty: Parsed<T>
     private let lookup: (String) -> T?
 
     init(default fallback: T?, lookup: @escaping (String) -> T?) {
-        absent = fallback.map { .valid($0) } ?? .absent
+        empty = fallback.map { .valid($0) } ?? .absent
         self.lookup = lookup
     }
 
@@ -200,7 +198,7 @@ final class LookupCache<T: Sendable> {
     }
 
     func parse(_ raw: UnsafeBufferPointer<UInt8>) -> Parsed<T> {
-        if raw.isEmpty { return absent }
+        if raw.isEmpty { return empty }
         if raw.count <= Self.recentMaxBytes {
             let words = Self.words(raw)
             let slot = Self.slot(raw)
@@ -220,7 +218,7 @@ final class LookupCache<T: Sendable> {
         let value = TextNormalizer.field(String(decoding: raw, as: UTF8.self))
         let result: Parsed<T>
         if value.isEmpty {
-            result = absent
+            result = empty
         } else {
             result = lookup(value).map { .valid($0) } ?? .invalid(value)
         }
