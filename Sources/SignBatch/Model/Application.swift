@@ -40,7 +40,9 @@ public final class Application: @unchecked Sendable {
     let accountHash: UInt64
     /// The hash admission files the key under (`BatchHoldings.hash`).
     let holdingHash: UInt64
-    public var warnings: [Finding] = []
+    // Exclusivity unchecked: no access to it overlaps another, and the per-access
+    // bookkeeping of class properties cost more per row than the work it guards.
+    @exclusivity(unchecked) public var warnings: [Finding] = []
     private let text: NormalizedText
 
     public var line: Int { raw.line }

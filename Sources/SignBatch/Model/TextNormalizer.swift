@@ -136,7 +136,7 @@ public enum TextNormalizer {
         }
         if isSimple(name) {
             // Simple text's only whitespace is ASCII: runs fold on bytes.
-            guard name.utf8.contains(where: isASCIISpace) else { return name }
+            guard name.withBytes({ $0.contains(where: isASCIISpace) }) else { return name }
             return name.withBytes { bytes in
                 String(unsafeUninitializedCapacity: bytes.count) { out in
                     var count = 0

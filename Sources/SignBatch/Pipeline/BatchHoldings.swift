@@ -36,8 +36,8 @@ final class BatchHoldings {
     @exclusivity(unchecked) private var slots = [UInt32](repeating: 0, count: 1024)
 
     /// Keys held, per account number, and in all.
-    private(set) var counts: [Int] = []
-    private var totalCount = 0
+    @exclusivity(unchecked) private(set) var counts: [Int] = []
+    @exclusivity(unchecked) private var totalCount = 0
 
     /// The hash a key is filed under: its account's `ByteHash`, its folded name's, and its
     /// region.

@@ -138,6 +138,8 @@ public final class BatchProcessor {
         let evaluator = RowEvaluator(reader: reader, workerStage: stages[0], callerStage: stages[1])
         progress?.start(files.batchPath)
         evaluator.start()
+        var tally = RowTally()
+        defer { tally.fold(into: &summary) }
         do throws(BatchError) {
             rows: while true {
                 switch evaluator.next() {
@@ -148,7 +150,7 @@ public final class BatchProcessor {
                 case .rows(let chunk):
                     admission.prefetch(chunk.evaluations)
                     for index in chunk.evaluations.indices {
-                        try admitAndWrite(chunk, index, admission, outputs, &summary)
+                        try admitAndWrite(chunk, index, admission, outputs, &summary, &tally)
                     }
                     evaluator.recycle(chunk)
                 }
@@ -166,7 +168,8 @@ public final class BatchProcessor {
     @inline(__always)
     private func admitAndWrite<Format: RowFormat>(_ chunk: EvaluatedChunk, _ index: Int, _ admission: Admission,
                                                   _ outputs: [RecordWriter<Format>],
-                                                  _ summary: inout BatchSummary) throws(BatchError) {
+                                                  _ summary: inout BatchSummary,
+                                                  _ tally: inout RowTally) throws(BatchError) {
         var evaluation = chunk.evaluations[index]
         let app = evaluation.application
         if app.hasValidAccountID {
@@ -179,8 +182,7 @@ public final class BatchProcessor {
             try outputs[evaluation.outcome.position].write(rendered: chunk.renderedRow(index))
         }
         summary.rows += 1
-        summary.counts[evaluation.outcome, default: 0] += 1
-        for reason in evaluation.reasons { summary.reasons[reason.code, default: 0] += 1 }
+        tally.add(evaluation)
         progress?.tick(summary.rows)
     }
 

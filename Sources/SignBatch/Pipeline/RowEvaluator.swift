@@ -268,15 +268,17 @@ final class EvaluationStage {
                 hashes[wanted] = hashes[slot]
                 wanted += 1
             }
-            for (index, raw) in chunk.enumerated() {
-                let app = normalizer.normalize(raw)
+            // By index, not `for raw in chunk`: the loop variable would be a copy of the row
+            // (a retain and a release of each of its buffers).
+            for index in chunk.indices {
+                let app = normalizer.normalize(chunk[index])
                 apps.append(app)
                 hash(app, .documentFile, into: 2 * index)
                 if app.purpose.value == .others { hash(app, .commissionFile, into: 2 * index + 1) }
             }
             documents.prefetch(UnsafeBufferPointer(rebasing: hashes[(2 * chunk.count)..<wanted]))
-            for (index, raw) in chunk.enumerated() {
-                let evaluation = evaluate(raw, apps[index], documentHash: hashes[2 * index],
+            for index in chunk.indices {
+                let evaluation = evaluate(apps[index], documentHash: hashes[2 * index],
                                           commissionHash: hashes[2 * index + 1])
                 render(evaluation, &evaluated.rendered)
                 evaluated.evaluations.append(evaluation)
@@ -287,10 +289,10 @@ final class EvaluationStage {
 
     /// `documentHash` and `commissionHash`: the `ByteHash` of each certificate path the row
     /// has and is checked for (other values are not read).
-    private func evaluate(_ raw: RawApplication, _ app: Application, documentHash: UInt64,
-                          commissionHash: UInt64) -> Evaluation {
-        var reasons = raw.problems
-        if let check = raw.pendingSchemaCheck { reasons += runSchemaCheck(check) }
+    /// The row's reader findings are read through `app.raw`, which holds the same row.
+    private func evaluate(_ app: Application, documentHash: UInt64, commissionHash: UInt64) -> Evaluation {
+        var reasons = app.raw.problems
+        if let check = app.raw.pendingSchemaCheck { reasons += runSchemaCheck(check) }
         // Most rows have no reason, and many have one list of them: joined without copying
         // into a new array when one side is empty.
         func add(_ findings: [Finding]) {

@@ -1,13 +1,15 @@
 /// Reads a CSV batch (SPEC §2) into `RawApplication`s: finds the header, maps its columns
 /// to fields, and decodes only the bytes of each row into field strings.
 public final class CSVBatchReader: BatchReader {
-    public private(set) var layout: BatchLayout
-    public private(set) var warnings: [Finding] = []
+    // Exclusivity unchecked: no access to it overlaps another, and the per-access
+    // bookkeeping of class properties cost more per row than the work it guards.
+    @exclusivity(unchecked) public private(set) var layout: BatchLayout
+    @exclusivity(unchecked) public private(set) var warnings: [Finding] = []
     private let tokenizer: CSVTokenizer
     private let path: String
-    private var record = CSVRecord()
+    @exclusivity(unchecked) private var record = CSVRecord()
     /// For each column of the header: the field it holds, or the index among the extras.
-    private var columns: [Column] = []
+    @exclusivity(unchecked) private var columns: [Column] = []
 
     private enum Column {
         case field(Field)

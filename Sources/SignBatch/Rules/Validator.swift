@@ -72,7 +72,7 @@ public struct Validator: Sendable {
                 let region = international ? "an international" : "a mainland"
                 // Simple text has no combining sequences: one scalar is one character.
                 let length = TextNormalizer.isSimple(app.signName)
-                    ? app.signName.utf8.reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) } : app.signName.count
+                    ? app.signName.withBytes(Self.scalarCount(utf8:)) : app.signName.count
                 if length < limit.minLength || length > limit.maxLength {
                     reject(.signLength,
                            "sign_name '\(app.signName)' has \(length) character\(length == 1 ? "" : "s"); \(region) signature needs \(limit.minLength)-\(limit.maxLength)")
@@ -199,14 +199,17 @@ public struct Validator: Sendable {
     }
 
     /// The distinct characters the region does not allow, in order of appearance.
+    /// The number of scalars in valid UTF-8: its bytes that are not continuation bytes.
+    static func scalarCount(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var count = 0
+        for byte in bytes where byte & 0xC0 != 0x80 { count += 1 }
+        return count
+    }
+
     static func disallowedCharacters(_ name: String, international: Bool) -> [Character] {
-        // The common case, decided on scalars: ASCII letters and digits and Han ideographs
-        // are allowed in both regions (a space only internationally).
-        if name.unicodeScalars.allSatisfy({ scalar in
-            scalar.isASCII ? isASCIIAlphanumeric(UInt8(scalar.value)) || (international && scalar == " ") : isHan(scalar)
-        }) {
-            return []
-        }
+        // The common case: ASCII letters and digits and Han ideographs are allowed in both
+        // regions (a space only internationally).
+        if name.withBytes({ onlyAlphanumericsAndHan($0, international: international) }) { return [] }
         var bad: [Character] = []
         for character in name {
             let ok: Bool
@@ -227,6 +230,39 @@ public struct Validator: Sendable {
             if !ok, !bad.contains(character) { bad.append(character) }
         }
         return bad
+    }
+
+    /// Whether every scalar of `bytes` (valid UTF-8) is an ASCII letter or digit, a space
+    /// when `international`, or a Han ideograph: decoded from the bytes, not through
+    /// `String.UnicodeScalarView`.
+    static func onlyAlphanumericsAndHan(_ bytes: UnsafeBufferPointer<UInt8>, international: Bool) -> Bool {
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            let lead = bytes[index]
+            let scalar: UInt32
+            switch lead {
+            case 0x00..<0x80:
+                guard isASCIIAlphanumeric(lead) || (international && lead == 0x20) else { return false }
+                index += 1
+                continue
+            case 0xC0..<0xE0:
+                guard index + 1 < count else { return false }
+                scalar = UInt32(lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F)
+                index += 2
+            case 0xE0..<0xF0:
+                guard index + 2 < count else { return false }
+                scalar = UInt32(lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F)
+                index += 3
+            default:
+                guard index + 3 < count else { return false }
+                scalar = UInt32(lead & 0x07) << 18 | UInt32(bytes[index + 1] & 0x3F) << 12
+                    | UInt32(bytes[index + 2] & 0x3F) << 6 | UInt32(bytes[index + 3] & 0x3F)
+                index += 4
+            }
+            guard let decoded = Unicode.Scalar(scalar), isHan(decoded) else { return false }
+        }
+        return true
     }
 
     static func describe(_ character: Character) -> String {

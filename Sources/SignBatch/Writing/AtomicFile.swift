@@ -10,7 +10,9 @@ public final class AtomicFile {
     public let path: String
     private let temporaryPath: String
     private var fd: Int32
-    private var buffer: [UInt8] = []
+    // Exclusivity unchecked: no access to it overlaps another, and the per-access
+    // bookkeeping of class properties cost more per row than the work it guards.
+    @exclusivity(unchecked) private var buffer: [UInt8] = []
     private let bufferLimit = 1 << 16
     private var committed = false
     /// Bytes handed to the kernel so far, and how many of them a background `fdatasync`
@@ -19,8 +21,8 @@ public final class AtomicFile {
     /// already written it back: the disk's own cache is flushed). Synced on another thread
     /// as the file grows, while the batch is still being processed, the file's `fsync` at
     /// the end waits only for its last few megabytes.
-    private var flushedBytes = 0
-    private var syncRequested = 0
+    @exclusivity(unchecked) private var flushedBytes = 0
+    @exclusivity(unchecked) private var syncRequested = 0
     private static let syncStep = 8 << 20
     /// The file's syncs in flight (one at most while it is written, then its final fsync);
     /// `fd` stays open until they are done.

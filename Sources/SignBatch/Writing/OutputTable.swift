@@ -73,7 +73,7 @@ public struct OutputTable: Sendable {
             if listed.count == 1 {
                 sink.text(listed[listed.startIndex].code.rawValue)
             } else {
-                sink.text(listed.map(\.code.rawValue).joined(separator: ";"))
+                sink.text(joining: listed.lazy.map(\.code.rawValue), separator: ";")
             }
             if evaluation.reasons.count > maxReasons, !listed.isEmpty {
                 var messages = listed.map(\.message)
@@ -82,7 +82,7 @@ public struct OutputTable: Sendable {
             } else if listed.count == 1 {
                 sink.text(listed[listed.startIndex].message)
             } else {
-                sink.text(listed.map(\.message).joined(separator: " | "))
+                sink.text(joining: listed.lazy.map(\.message), separator: " | ")
             }
             for field in Self.fieldColumns { app.raw.withBytes(field) { sink.text(bytes: $0) } }
         }
@@ -108,6 +108,31 @@ extension CellSink {
     @inline(__always)
     public mutating func text(_ value: String) {
         value.withBytes { text(bytes: $0) }
+    }
+
+    /// One text cell of `parts` with `separator` between them, as `text(parts.joined(separator:))`
+    /// would give, but copied once into a scratch buffer: joining `String`s cost a row with
+    /// several reasons more than rendering all its other cells.
+    @inline(__always)
+    mutating func text<Parts: Collection<String>>(joining parts: Parts, separator: StaticString) {
+        let separatorBytes = UnsafeBufferPointer(start: separator.utf8Start, count: separator.utf8CodeUnitCount)
+        var total = 0
+        for part in parts { total += part.utf8.count }
+        total += separatorBytes.count * max(parts.count - 1, 0)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: total) { joined in
+            var written = 0
+            for (index, part) in parts.enumerated() {
+                if index > 0 {
+                    _ = UnsafeMutableBufferPointer(rebasing: joined[written...]).initialize(fromContentsOf: separatorBytes)
+                    written += separatorBytes.count
+                }
+                part.withBytes { bytes in
+                    _ = UnsafeMutableBufferPointer(rebasing: joined[written...]).initialize(fromContentsOf: bytes)
+                    written += bytes.count
+                }
+            }
+            text(bytes: UnsafeBufferPointer(rebasing: joined[..<written]))
+        }
     }
 
     /// An enum's name and API code as two cells; two empty cells when it has no value.

@@ -30,7 +30,9 @@ extension RowFormat {
 final class RecordWriter<Format: RowFormat> {
     private let file: AtomicFile
     private let table: OutputTable
-    private var format: Format
+    // Exclusivity unchecked: no access to it overlaps another, and the per-access
+    // bookkeeping of class properties cost more per row than the work it guards.
+    @exclusivity(unchecked) private var format: Format
 
     convenience init(path: String, table: OutputTable) throws(BatchError) {
         try self.init(file: try AtomicFile(path: path), table: table)
@@ -50,7 +52,7 @@ final class RecordWriter<Format: RowFormat> {
     }
 
     /// The buffer `write(_:)` renders a row into.
-    private var rendered: [UInt8] = []
+    @exclusivity(unchecked) private var rendered: [UInt8] = []
 
     /// A row rendered ahead by a `RowRenderer` of the same format and table.
     func write(rendered: ArraySlice<UInt8>) throws(BatchError) {
