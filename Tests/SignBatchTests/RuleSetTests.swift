@@ -254,4 +254,22 @@ struct RuleSetTests {
         #expect(UnitSupport.codes([.documentType: "business_license"], base: trademark) == [.documentTypeMismatch])
         #expect(UnitSupport.codes([.documentType: "4", .accountType: "individual"], base: trademark, rules: rules) == [])
     }
+
+    /// Each normalizer looks sign and document types up among copies of its own: equal to
+    /// the rule set's in every field, sharing no object with them.
+    @Test func normalizersHoldUnsharedButEqualTypes() {
+        let rules = Self.rules
+        for (code, type) in rules.signTypesByCode {
+            let copy = type.unsharedCopy()
+            #expect(copy == type && copy !== type, "sign type \(code)")
+        }
+        for (code, type) in rules.documentTypesByCode {
+            #expect(type.unsharedCopy() == type, "document type \(code)")
+        }
+        let app = UnitSupport.application()
+        let parsed = app.signType.value
+        #expect(parsed != nil && parsed == rules.signType("company") && parsed !== rules.signType("company"))
+        #expect(app.documentType.value != nil && app.documentType.value == rules.documentType("three_in_one"))
+    }
 }
+

@@ -37,11 +37,29 @@ public final class RuleSet: Sendable {
         public func allowedDocuments(for account: AccountType) -> Set<Int>? {
             account == .enterprise ? enterpriseDocuments : individualDocuments
         }
+
+        /// An equal sign type that shares no storage with this one.
+        func unsharedCopy() -> SignType {
+            SignType(code: code, name: RuleSet.unsharedCopy(name), remark: remark, isProduct: isProduct,
+                     enterpriseDocuments: enterpriseDocuments.map(RuleSet.unsharedCopy),
+                     individualDocuments: individualDocuments.map(RuleSet.unsharedCopy))
+        }
     }
 
     public struct DocumentType: Sendable, Equatable {
         public var code: Int
         public var name: String
+
+        /// An equal document type that shares no storage with this one.
+        func unsharedCopy() -> DocumentType { DocumentType(code: code, name: RuleSet.unsharedCopy(name)) }
+    }
+
+    static func unsharedCopy(_ text: String) -> String { String(decoding: Array(text.utf8), as: UTF8.self) }
+
+    static func unsharedCopy(_ set: Set<Int>) -> Set<Int> {
+        var copy = Set<Int>(minimumCapacity: set.count)
+        for element in set { copy.insert(element) }
+        return copy
     }
 
     public let file: RulesFile
