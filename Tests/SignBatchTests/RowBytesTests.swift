@@ -90,6 +90,8 @@ import Testing
         ("腾讯云", "深圳市腾讯计算机系统有限公司"), ("acme", "ACME Trading Co"), ("acmetrading", "Acme  Trading"),
         ("acmex", "Acme Trading"), ("école", "E\u{301}cole Normale"), ("abc", "ＡＢＣ"), ("abc", ""),
         ("腾讯", "腾 讯"), ("t", "\u{3000}T"), ("ǆ", "ǅ"),
+        ("讯腾", "腾讯"), ("a腾", "A 腾讯"), ("腾a讯", "腾 A 讯 x"), ("云𠀀", "云 𠀀"), ("𠀀", "𠀁"),
+        ("한국", "대한민국"), ("aa", "a"), ("", "abc"), ("腾讯云", "腾讯"), ("x", "腾x讯"),
     ]
 
     @Test(arguments: pairs)

@@ -121,6 +121,17 @@ public struct UTF8Census: Sendable {
                 }
                 if index >= count { break }
             }
+            if need == 0 {
+                // Runs of such three-byte sequences (most Chinese text) in a tight loop.
+                var run = 0
+                while index + 2 < count, Self.isPlainThreeByteLead(bytes[index]),
+                      bytes[index + 1] & 0xC0 == 0x80, bytes[index + 2] & 0xC0 == 0x80 {
+                    index += 3
+                    run += 1
+                }
+                multibyte += run
+                if index >= count { break }
+            }
             let byte = bytes[index]
             // A two- or three-byte sequence whose continuation bytes may be any of 80-BF,
             // whole in this chunk (most Chinese text), decided without the state machine.
@@ -155,6 +166,12 @@ public struct UTF8Census: Sendable {
             }
         }
         position += count
+    }
+
+    /// A three-byte lead (E1-EC, EE, EF) whose two continuation bytes may be any of 80-BF.
+    @inline(__always)
+    static func isPlainThreeByteLead(_ byte: UInt8) -> Bool {
+        byte >= 0xE1 && byte <= 0xEF && byte != 0xED
     }
 
     private mutating func start(_ byte: UInt8, at offset: Int) {
@@ -193,6 +210,12 @@ public struct UTF8Census: Sendable {
             while index + 8 <= count,
                   !UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self).hasNonASCII {
                 index += 8
+            }
+            // Runs of three-byte sequences whose continuations may be any of 80-BF (most
+            // Chinese text), without going back to the ASCII scan between them.
+            while index + 2 < count, Self.isPlainThreeByteLead(base[index]),
+                  base[index + 1] & 0xC0 == 0x80, base[index + 2] & 0xC0 == 0x80 {
+                index += 3
             }
             guard index < count else { return true }
             let lead = base[index]

@@ -296,17 +296,36 @@ public struct Validator: Sendable {
         guard TextNormalizer.isSimple(needle), TextNormalizer.isSimple(haystack) else {
             return isSubsequence(needle, of: TextNormalizer.fold(String(decoding: haystack, as: UTF8.self)))
         }
-        // Folding simple text lower-cases ASCII letters and drops ASCII whitespace.
-        var scalars = UTF8Scalars(haystack)
-        outer: for scalar in needle.unicodeScalars {
-            while let next = scalars.next() {
-                if next.isASCII, TextNormalizer.isASCIISpace(UInt8(next.value)) { continue }
-                let folded = next.isASCII ? Unicode.Scalar(TextNormalizer.lowercasedASCII(UInt8(next.value))) : next
-                if folded == scalar { continue outer }
+        // Folding simple text lower-cases ASCII letters and drops ASCII whitespace. A scalar
+        // has one UTF-8 form, so scalars are compared as their byte sequences.
+        return needle.withBytes { needle in
+            var at = 0
+            var index = 0
+            outer: while at < needle.count {
+                let length = Self.sequenceLength(needle[at])
+                while index < haystack.count {
+                    let lead = haystack[index]
+                    let next = Self.sequenceLength(lead)
+                    defer { index += next }
+                    if lead < 0x80 {
+                        if TextNormalizer.isASCIISpace(lead) { continue }
+                        if TextNormalizer.lowercasedASCII(lead) == needle[at] { at += 1; continue outer }
+                    } else if next == length, index + next <= haystack.count,
+                              memcmp(haystack.baseAddress! + index, needle.baseAddress! + at, next) == 0 {
+                        at += length
+                        continue outer
+                    }
+                }
+                return false
             }
-            return false
+            return true
         }
-        return true
+    }
+
+    /// The length of the UTF-8 sequence that `lead` starts (valid UTF-8).
+    @inline(__always)
+    static func sequenceLength(_ lead: UInt8) -> Int {
+        lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
     }
 
     /// Whether `haystack` once folded (`TextNormalizer.fold`) contains `needle` (folded).
