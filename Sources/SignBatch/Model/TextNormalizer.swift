@@ -11,15 +11,17 @@ public enum TextNormalizer {
         text.withBytes { isSimple($0) }
     }
 
-    /// `isSimple` on the UTF-8 bytes of valid text: ASCII is skipped a byte at a time and
-    /// only multi-byte scalars are decoded.
+    /// `isSimple` on the UTF-8 bytes of valid text: ASCII is skipped eight bytes at a time
+    /// and only multi-byte scalars are decoded.
     @inline(__always)
     static func isSimple(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
         var index = 0
         let count = bytes.count
         while index < count {
+            index = UTF8Census.skipASCII(UnsafeRawPointer(base), from: index, to: count)
+            guard index < count else { return true }
             let lead = bytes[index]
-            if lead < 0x80 { index += 1; continue }
             let value: UInt32
             if lead < 0xE0, index + 1 < count {
                 value = UInt32(lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F)

@@ -114,11 +114,7 @@ public struct UTF8Census: Sendable {
         let base = bytes.baseAddress!
         while index < count {
             if need == 0 {
-                // ASCII runs, eight bytes at a time.
-                while index + 8 <= count,
-                      !base.loadUnaligned(fromByteOffset: index, as: UInt64.self).hasNonASCII {
-                    index += 8
-                }
+                index = Self.skipASCII(UnsafeRawPointer(base), from: index, to: count)
                 if index >= count { break }
             }
             if need == 0 {
@@ -168,6 +164,21 @@ public struct UTF8Census: Sendable {
         position += count
     }
 
+    /// The offset of the first non-ASCII byte at or after `start`, or `count`: eight bytes at
+    /// a time, then straight to the first high byte of the word holding one (text that mixes
+    /// ASCII and Chinese would otherwise take its ASCII a byte at a time).
+    @inline(__always)
+    static func skipASCII(_ base: UnsafeRawPointer, from start: Int, to count: Int) -> Int {
+        var index = start
+        while index + 8 <= count {
+            let high = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: index, as: UInt64.self)) & UInt64.everyByteHigh
+            if high != 0 { return index + high.trailingZeroBitCount / 8 }
+            index += 8
+        }
+        while index < count, base.load(fromByteOffset: index, as: UInt8.self) < 0x80 { index += 1 }
+        return index
+    }
+
     /// A three-byte lead (E1-EC, EE, EF) whose two continuation bytes may be any of 80-BF.
     @inline(__always)
     static func isPlainThreeByteLead(_ byte: UInt8) -> Bool {
@@ -207,10 +218,7 @@ public struct UTF8Census: Sendable {
         let count = bytes.count
         var index = 0
         while index < count {
-            while index + 8 <= count,
-                  !UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self).hasNonASCII {
-                index += 8
-            }
+            index = Self.skipASCII(UnsafeRawPointer(base), from: index, to: count)
             // Runs of three-byte sequences whose continuations may be any of 80-BF (most
             // Chinese text), without going back to the ASCII scan between them.
             while index + 2 < count, Self.isPlainThreeByteLead(base[index]),
