@@ -21,23 +21,8 @@ public enum TextNormalizer {
         while index < count {
             index = UTF8Census.skipASCII(UnsafeRawPointer(base), from: index, to: count)
             guard index < count else { return true }
-            let lead = bytes[index]
-            let value: UInt32
-            if lead < 0xE0, index + 1 < count {
-                value = UInt32(lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F)
-                index += 2
-            } else if lead < 0xF0, index + 2 < count {
-                value = UInt32(lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6
-                    | UInt32(bytes[index + 2] & 0x3F)
-                index += 3
-            } else if index + 3 < count {
-                value = UInt32(lead & 0x07) << 18 | UInt32(bytes[index + 1] & 0x3F) << 12
-                    | UInt32(bytes[index + 2] & 0x3F) << 6 | UInt32(bytes[index + 3] & 0x3F)
-                index += 4
-            } else {
-                return false
-            }
-            if !isSimpleScalar(value) { return false }
+            guard let (value, length) = UTF8Scalars.decode(bytes, at: index), isSimpleScalar(value) else { return false }
+            index += length
         }
         return true
     }

@@ -36,10 +36,10 @@ public final class Admission {
         _ = try load(app.accountID, hash: app.accountHash)
     }
 
-    // Exclusivity unchecked: no access to it overlaps another, and the per-access
-    // bookkeeping of class properties cost more per row than the work it guards.
     /// The account of the latest lookup, by its ID's hash and number (a row is noted, then
     /// admitted: its second lookup compares one string).
+    // Exclusivity unchecked: no access to it overlaps another, and the per-access
+    // bookkeeping of class properties cost more per row than the work it guards.
     @exclusivity(unchecked) private var last: (hash: UInt64, id: String, number: Int)?
 
     /// The account's number, reading its holdings from the ledger the first time.

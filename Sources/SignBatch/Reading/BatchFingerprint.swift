@@ -118,14 +118,9 @@ public struct UTF8Census: Sendable {
                 if index >= count { break }
             }
             if need == 0 {
-                // Runs of such three-byte sequences (most Chinese text) in a tight loop.
-                var run = 0
-                while index + 2 < count, Self.isPlainThreeByteLead(bytes[index]),
-                      bytes[index + 1] & 0xC0 == 0x80, bytes[index + 2] & 0xC0 == 0x80 {
-                    index += 3
-                    run += 1
-                }
-                multibyte += run
+                let runEnd = Self.skipThreeByteRun(UnsafeRawPointer(base), from: index, to: count)
+                multibyte += (runEnd - index) / 3
+                index = runEnd
                 if index >= count { break }
             }
             let byte = bytes[index]
@@ -179,10 +174,20 @@ public struct UTF8Census: Sendable {
         return index
     }
 
-    /// A three-byte lead (E1-EC, EE, EF) whose two continuation bytes may be any of 80-BF.
+    /// The end of the run of three-byte sequences at `start` whose lead is E1-EC, EE or EF
+    /// (their two continuation bytes may be any of 80-BF): most Chinese text, taken in one
+    /// loop instead of going back to the ASCII scan between sequences.
     @inline(__always)
-    static func isPlainThreeByteLead(_ byte: UInt8) -> Bool {
-        byte >= 0xE1 && byte <= 0xEF && byte != 0xED
+    static func skipThreeByteRun(_ base: UnsafeRawPointer, from start: Int, to count: Int) -> Int {
+        var index = start
+        while index + 2 < count {
+            let lead = base.load(fromByteOffset: index, as: UInt8.self)
+            guard lead >= 0xE1, lead <= 0xEF, lead != 0xED,
+                  base.load(fromByteOffset: index + 1, as: UInt8.self) & 0xC0 == 0x80,
+                  base.load(fromByteOffset: index + 2, as: UInt8.self) & 0xC0 == 0x80 else { break }
+            index += 3
+        }
+        return index
     }
 
     private mutating func start(_ byte: UInt8, at offset: Int) {
@@ -219,12 +224,7 @@ public struct UTF8Census: Sendable {
         var index = 0
         while index < count {
             index = Self.skipASCII(UnsafeRawPointer(base), from: index, to: count)
-            // Runs of three-byte sequences whose continuations may be any of 80-BF (most
-            // Chinese text), without going back to the ASCII scan between them.
-            while index + 2 < count, Self.isPlainThreeByteLead(base[index]),
-                  base[index + 1] & 0xC0 == 0x80, base[index + 2] & 0xC0 == 0x80 {
-                index += 3
-            }
+            index = Self.skipThreeByteRun(UnsafeRawPointer(base), from: index, to: count)
             guard index < count else { return true }
             let lead = base[index]
             if lead < 0x80 {

@@ -198,7 +198,6 @@ public struct Validator: Sendable {
         }
     }
 
-    /// The distinct characters the region does not allow, in order of appearance.
     /// The number of scalars in valid UTF-8: its bytes that are not continuation bytes.
     static func scalarCount(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Int {
         var count = 0
@@ -206,6 +205,7 @@ public struct Validator: Sendable {
         return count
     }
 
+    /// The distinct characters the region does not allow, in order of appearance.
     static func disallowedCharacters(_ name: String, international: Bool) -> [Character] {
         // The common case: ASCII letters and digits and Han ideographs are allowed in both
         // regions (a space only internationally).
@@ -237,30 +237,16 @@ public struct Validator: Sendable {
     /// `String.UnicodeScalarView`.
     static func onlyAlphanumericsAndHan(_ bytes: UnsafeBufferPointer<UInt8>, international: Bool) -> Bool {
         var index = 0
-        let count = bytes.count
-        while index < count {
+        while index < bytes.count {
             let lead = bytes[index]
-            let scalar: UInt32
-            switch lead {
-            case 0x00..<0x80:
+            if lead < 0x80 {
                 guard isASCIIAlphanumeric(lead) || (international && lead == 0x20) else { return false }
                 index += 1
                 continue
-            case 0xC0..<0xE0:
-                guard index + 1 < count else { return false }
-                scalar = UInt32(lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F)
-                index += 2
-            case 0xE0..<0xF0:
-                guard index + 2 < count else { return false }
-                scalar = UInt32(lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F)
-                index += 3
-            default:
-                guard index + 3 < count else { return false }
-                scalar = UInt32(lead & 0x07) << 18 | UInt32(bytes[index + 1] & 0x3F) << 12
-                    | UInt32(bytes[index + 2] & 0x3F) << 6 | UInt32(bytes[index + 3] & 0x3F)
-                index += 4
             }
-            guard let decoded = Unicode.Scalar(scalar), isHan(decoded) else { return false }
+            guard let (value, length) = UTF8Scalars.decode(bytes, at: index),
+                  let scalar = Unicode.Scalar(value), isHan(scalar) else { return false }
+            index += length
         }
         return true
     }
@@ -302,10 +288,10 @@ public struct Validator: Sendable {
             var at = 0
             var index = 0
             outer: while at < needle.count {
-                let length = Self.sequenceLength(needle[at])
+                let length = UTF8Scalars.length(lead: needle[at])
                 while index < haystack.count {
                     let lead = haystack[index]
-                    let next = Self.sequenceLength(lead)
+                    let next = UTF8Scalars.length(lead: lead)
                     defer { index += next }
                     if lead < 0x80 {
                         if TextNormalizer.isASCIISpace(lead) { continue }
@@ -320,12 +306,6 @@ public struct Validator: Sendable {
             }
             return true
         }
-    }
-
-    /// The length of the UTF-8 sequence that `lead` starts (valid UTF-8).
-    @inline(__always)
-    static func sequenceLength(_ lead: UInt8) -> Int {
-        lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
     }
 
     /// Whether `haystack` once folded (`TextNormalizer.fold`) contains `needle` (folded).

@@ -78,7 +78,7 @@ public struct OutputTable: Sendable {
             if evaluation.reasons.count > maxReasons, !listed.isEmpty {
                 var messages = listed.map(\.message)
                 messages[messages.count - 1] += " (\(evaluation.reasons.count - maxReasons) more reasons not listed)"
-                sink.text(messages.joined(separator: " | "))
+                sink.text(joining: messages, separator: " | ")
             } else if listed.count == 1 {
                 sink.text(listed[listed.startIndex].message)
             } else {
