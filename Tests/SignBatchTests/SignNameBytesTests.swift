@@ -44,4 +44,51 @@ struct SignNameBytesTests {
     func scalarCountAgreesWithScalars(name: String) {
         #expect(name.withBytes(Validator.scalarCount(utf8:)) == name.unicodeScalars.count)
     }
+
+    /// `TextNormalizer.signName` as it is written on `String`s: the reference for the byte form
+    /// of simple names (`SimpleSignName`).
+    static func referenceSignName(_ text: String) -> String {
+        var name = TextNormalizer.field(text)
+        let scalars = name.unicodeScalars
+        if let first = scalars.first, let last = scalars.last, scalars.count >= 2,
+           TextNormalizer.bracketScalars.contains(where: { $0.open == first && $0.close == last }) {
+            name = TextNormalizer.trimUnicode(String(scalars.dropFirst().dropLast()))
+        }
+        // `name` is trimmed: its words joined by single spaces are its whitespace runs folded.
+        return name.unicodeScalars.split(whereSeparator: { $0.properties.isWhitespace })
+            .map { String(String.UnicodeScalarView($0)) }
+            .joined(separator: " ")
+    }
+
+    static let bracketed: [String] = {
+        let inner = ["", " ", "腾讯云", " 腾讯 云 ", "Tencent\t\tCloud", "a", "【x】", "[y]"]
+        let pairs = [("【", "】"), ("[", "]"), ("〔", "〕"), ("〖", "〗"), ("［", "］"), ("【", "]"), ("[", "】"),
+                     ("〔", "〗"), ("「", "」"), ("《", "》"), ("", "】"), ("【", "")]
+        var names: [String] = []
+        for (open, close) in pairs {
+            for text in inner {
+                names += [open + text + close, " " + open + text + close + "\t", open + text + close + "x"]
+            }
+        }
+        return names + ["a  b", "a \t b", "a\u{0B}b", " a b ", "腾讯\n云", "【", "】", "[", "]", "[]", "【】"]
+    }()
+
+    /// The byte form gives the reference's name, and says the text is the name exactly when
+    /// it is.
+    @Test(arguments: samples + bracketed)
+    func simpleSignNameAgreesWithReference(text: String) {
+        let expected = Self.referenceSignName(text)
+        #expect(TextNormalizer.signName(text) == expected)
+        text.withBytes { bytes in
+            guard let simple = SimpleSignName(bytes) else {
+                #expect(!TextNormalizer.isSimple(bytes))
+                return
+            }
+            #expect(simple.name(of: bytes, original: nil) == expected)
+            #expect(simple.isWhole(of: bytes) == String.sameBytes(expected, text))
+        }
+        let app = UnitSupport.application([.signName: text])
+        #expect(app.signName == expected)
+        #expect(app.signKey == TextNormalizer.fold(expected))
+    }
 }

@@ -95,12 +95,7 @@ public enum TextNormalizer {
 
     /// The signature folded for comparison: case-folded, all whitespace removed.
     public static func fold(_ text: String) -> String {
-        let simple = text.withBytes { bytes -> String? in
-            guard isSimple(bytes) else { return nil }
-            // Only ASCII letters have case here, and only ASCII bytes are whitespace.
-            guard bytes.contains(where: { ($0 >= 0x41 && $0 <= 0x5A) || isASCIISpace($0) }) else { return text }
-            return String(unsafeUninitializedCapacity: bytes.count) { foldSimple(bytes, into: $0) }
-        }
+        let simple = text.withBytes { bytes in isSimple(bytes) ? fold(text, simple: bytes) : nil }
         if let simple { return simple }
         var out = String.UnicodeScalarView()
         for scalar in text.lowercased().unicodeScalars where !scalar.properties.isWhitespace {
@@ -109,41 +104,26 @@ public enum TextNormalizer {
         return String(out)
     }
 
+    /// `fold` of `text`, whose bytes `bytes` are simple.
+    @inline(__always)
+    static func fold(_ text: String, simple bytes: UnsafeBufferPointer<UInt8>) -> String {
+        // Only ASCII letters have case here, and only ASCII bytes are whitespace.
+        guard bytes.contains(where: { ($0 >= 0x41 && $0 <= 0x5A) || isASCIISpace($0) }) else { return text }
+        return String(unsafeUninitializedCapacity: bytes.count) { foldSimple(bytes, into: $0) }
+    }
+
     /// `sign_name`: one enclosing bracket pair removed, trimmed again, whitespace runs folded.
     public static func signName(_ text: String) -> String {
+        if let name = simpleSignName(text) { return name }
         var name = field(text)
-        // Every bracket's UTF-8 form starts with one of these bytes: most names need no
-        // scalar decoding to know they are not enclosed.
-        if let lead = name.utf8.first, lead == 0x5B || lead == 0xE3 || lead == 0xEF {
-            let scalars = name.unicodeScalars
-            if let first = scalars.first, let last = scalars.last, scalars.count >= 2,
-               bracketScalars.contains(where: { $0.open == first && $0.close == last }) {
-                name = trimUnicode(String(scalars.dropFirst().dropLast()))
-            }
+        // Width folding often leaves simple text.
+        if let simple = simpleSignName(name) { return simple }
+        let scalars = name.unicodeScalars
+        if let first = scalars.first, let last = scalars.last, scalars.count >= 2,
+           bracketScalars.contains(where: { $0.open == first && $0.close == last }) {
+            name = trimUnicode(String(scalars.dropFirst().dropLast()))
         }
-        if isSimple(name) {
-            // Simple text's only whitespace is ASCII: runs fold on bytes.
-            guard name.withBytes({ $0.contains(where: isASCIISpace) }) else { return name }
-            return name.withBytes { bytes in
-                String(unsafeUninitializedCapacity: bytes.count) { out in
-                    var count = 0
-                    var inSpace = false
-                    for byte in bytes {
-                        if isASCIISpace(byte) {
-                            if !inSpace { out[count] = 0x20; count += 1 }
-                            inSpace = true
-                        } else {
-                            out[count] = byte
-                            count += 1
-                            inSpace = false
-                        }
-                    }
-                    return count
-                }
-            }
-        } else {
-            guard name.unicodeScalars.contains(where: { $0.properties.isWhitespace }) else { return name }
-        }
+        guard name.unicodeScalars.contains(where: { $0.properties.isWhitespace }) else { return name }
         var out = String.UnicodeScalarView()
         var inSpace = false
         for scalar in name.unicodeScalars {
@@ -156,6 +136,11 @@ public enum TextNormalizer {
             }
         }
         return String(out)
+    }
+
+    /// `signName` of simple text, on its bytes; `nil` when `text` is not simple.
+    private static func simpleSignName(_ text: String) -> String? {
+        text.withBytes { bytes in SimpleSignName(bytes).map { $0.name(of: bytes, original: text) } }
     }
 
     // ［］ become [] under NFKC; listed anyway so the table reads like the spec.
@@ -221,5 +206,86 @@ public enum TextNormalizer {
             end = scalars.index(before: end)
         }
         return String(scalars[start..<end])
+    }
+}
+
+/// `TextNormalizer.signName` of simple text, found on its bytes: the name is a part of the
+/// text (trimmed, then inside one enclosing bracket pair, trimmed again) with its whitespace
+/// runs folded. Simple text has only ASCII whitespace, and of the brackets only `[` `]`,
+/// `【` `】`, `〔` `〕` and `〖` `〗` (`［` `］` are not simple), each three bytes `E3 80 xx`
+/// but `[` `]`.
+struct SimpleSignName {
+    /// Where the name lies in the text, before whitespace folding.
+    let range: Range<Int>
+    /// Whether a whitespace run is longer than one byte or is not a plain space.
+    let foldsSpaces: Bool
+
+    /// `nil` when the text is not simple.
+    @inline(__always)
+    init?(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard TextNormalizer.isSimple(bytes) else { return nil }
+        var range = TextNormalizer.trimmedRange(bytes)
+        if let inner = Self.insideBrackets(bytes, range) {
+            let trimmed = TextNormalizer.trimmedRange(UnsafeBufferPointer(rebasing: bytes[inner]))
+            range = (inner.lowerBound + trimmed.lowerBound)..<(inner.lowerBound + trimmed.upperBound)
+        }
+        var folds = false
+        var afterSpace = false
+        for index in range {
+            let byte = bytes[index]
+            guard TextNormalizer.isASCIISpace(byte) else {
+                afterSpace = false
+                continue
+            }
+            if byte != 0x20 || afterSpace {
+                folds = true
+                break
+            }
+            afterSpace = true
+        }
+        self.range = range
+        foldsSpaces = folds
+    }
+
+    /// Whether the name is the text itself, byte for byte.
+    func isWhole(of bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        !foldsSpaces && range == 0..<bytes.count
+    }
+
+    /// The name; `original`, the text as a `String`, when it is the whole of it.
+    func name(of bytes: UnsafeBufferPointer<UInt8>, original: String?) -> String {
+        if isWhole(of: bytes), let original { return original }
+        let part = UnsafeBufferPointer(rebasing: bytes[range])
+        guard foldsSpaces else { return String(decoding: part, as: UTF8.self) }
+        return String(unsafeUninitializedCapacity: part.count) { out in
+            var count = 0
+            var inSpace = false
+            for byte in part {
+                if TextNormalizer.isASCIISpace(byte) {
+                    if !inSpace { out[count] = 0x20; count += 1 }
+                    inSpace = true
+                } else {
+                    out[count] = byte
+                    count += 1
+                    inSpace = false
+                }
+            }
+            return count
+        }
+    }
+
+    /// The range inside an enclosing bracket pair around `range`, if there is one.
+    @inline(__always)
+    private static func insideBrackets(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Range<Int>? {
+        let start = range.lowerBound
+        let end = range.upperBound
+        guard range.count >= 2 else { return nil }
+        if bytes[start] == 0x5B { return bytes[end - 1] == 0x5D ? (start + 1)..<(end - 1) : nil }
+        // 【】 E3 80 90/91, 〔〕 E3 80 94/95, 〖〗 E3 80 96/97: the closing byte is one more.
+        guard range.count >= 6, bytes[start] == 0xE3, bytes[start + 1] == 0x80,
+              bytes[end - 3] == 0xE3, bytes[end - 2] == 0x80 else { return nil }
+        let open = bytes[start + 2]
+        guard open == 0x90 || open == 0x94 || open == 0x96, bytes[end - 1] == open + 1 else { return nil }
+        return (start + 3)..<(end - 3)
     }
 }

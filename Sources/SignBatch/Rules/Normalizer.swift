@@ -29,15 +29,34 @@ public final class Normalizer {
 
     public func normalize(_ raw: RawApplication) -> Application {
         func string(_ field: Field) -> String {
-            guard let value = raw[field], !value.isEmpty else { return "" }
-            return TextNormalizer.field(value)
+            raw.withBytes(field) { bytes in
+                guard TextNormalizer.isSimple(bytes) else {
+                    return TextNormalizer.field(String(decoding: bytes, as: UTF8.self))
+                }
+                // Field normalization of simple text only trims it: decoded once, trimmed.
+                return String(decoding: UnsafeBufferPointer(rebasing: bytes[TextNormalizer.trimmedRange(bytes)]),
+                              as: UTF8.self)
+            }
         }
         func parse<T>(_ field: Field, _ cache: LookupCache<T>) -> Parsed<T> {
             raw.withBytes(field) { cache.parse($0) }
         }
 
-        let rawName = raw[.signName] ?? ""
-        let signName = rawName.isEmpty ? "" : TextNormalizer.signName(rawName)
+        // The usual simple name is normalized on the row's bytes and decoded once.
+        let signName: String
+        let signKey: String
+        let nameChanged: Bool
+        if let simple = raw.withBytes(.signName, { SimpleSignName($0) }) {
+            (signName, nameChanged) = raw.withBytes(.signName) {
+                (simple.name(of: $0, original: nil), !simple.isWhole(of: $0))
+            }
+            signKey = signName.withBytes { TextNormalizer.fold(signName, simple: $0) }
+        } else {
+            let rawName = raw[.signName] ?? ""
+            signName = TextNormalizer.signName(rawName)
+            nameChanged = signName != rawName
+            signKey = TextNormalizer.fold(signName)
+        }
         let signType = parse(.signType, signTypes)
         var text = NormalizedText()
         normalize(raw, .documentFile, into: &text)
@@ -52,7 +71,6 @@ public final class Normalizer {
         normalize(raw, .creditCode, into: &text, CreditCode.normalize, ascii: CreditCode.inShape)
         let accountID = string(.accountID)
         let international = parse(.international, internationals)
-        let signKey = TextNormalizer.fold(signName)
         // Hashed here, on an evaluating thread, for admission on the writing one.
         let accountHash = accountID.withBytes { ByteHash.hash($0) }
         let holdingHash = BatchHoldings.hash(account: accountHash, key: signKey.withBytes { ByteHash.hash($0) },
@@ -73,9 +91,9 @@ public final class Normalizer {
             accountHash: accountHash,
             holdingHash: holdingHash,
             text: text)
-        if signName != rawName, !signName.isEmpty {
+        if nameChanged, !signName.isEmpty {
             application.warnings.append(Finding(.signNormalized,
-                "sign_name '\(rawName)' was normalized to '\(signName)'"))
+                "sign_name '\(raw[.signName] ?? "")' was normalized to '\(signName)'"))
         }
         return application
     }
