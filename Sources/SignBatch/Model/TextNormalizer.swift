@@ -211,9 +211,9 @@ public enum TextNormalizer {
 
 /// `TextNormalizer.signName` of simple text, found on its bytes: the name is a part of the
 /// text (trimmed, then inside one enclosing bracket pair, trimmed again) with its whitespace
-/// runs folded. Simple text has only ASCII whitespace, and of the brackets only `[` `]`,
-/// `【` `】`, `〔` `〕` and `〖` `〗` (`［` `］` are not simple), each three bytes `E3 80 xx`
-/// but `[` `]`.
+/// runs folded. Simple text has only ASCII whitespace, and of the brackets only `[` `]` (one
+/// byte each) and `【` `】`, `〔` `〕`, `〖` `〗` (three bytes each, `E3 80 xx`); `［` `］` are
+/// not simple.
 struct SimpleSignName {
     /// Where the name lies in the text, before whitespace folding.
     let range: Range<Int>
