@@ -20,9 +20,10 @@ struct NormalizerTests {
     func everyTextField(input: String, expected: String) {
         #expect(TextNormalizer.field(input) == expected)
         // The normalizer applies the same to every text field, not only sign_name.
-        let app = UnitSupport.application([.organizationName: input, .ref: input])
+        let app = UnitSupport.application([.organizationName: input, .ref: input, .accountID: input])
         #expect(app.organizationName == expected)
         #expect(app.ref == expected)
+        #expect(app.accountID == expected)
     }
 
     @Test(arguments: [

@@ -164,6 +164,13 @@ public enum TextNormalizer {
         }
     }
 
+    /// Where `field` of `bytes` lies in them when they are simple text, which it only trims;
+    /// `nil` when they are not.
+    @inline(__always)
+    static func simpleFieldRange(_ bytes: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
+        isSimple(bytes) ? trimmedRange(bytes) : nil
+    }
+
     /// What `field` leaves of simple text (`isSimple`): its bytes without leading and
     /// trailing ASCII whitespace.
     @inline(__always)
@@ -223,8 +230,7 @@ struct SimpleSignName {
     /// `nil` when the text is not simple.
     @inline(__always)
     init?(_ bytes: UnsafeBufferPointer<UInt8>) {
-        guard TextNormalizer.isSimple(bytes) else { return nil }
-        var range = TextNormalizer.trimmedRange(bytes)
+        guard var range = TextNormalizer.simpleFieldRange(bytes) else { return nil }
         if let inner = Self.insideBrackets(bytes, range) {
             let trimmed = TextNormalizer.trimmedRange(UnsafeBufferPointer(rebasing: bytes[inner]))
             range = (inner.lowerBound + trimmed.lowerBound)..<(inner.lowerBound + trimmed.upperBound)

@@ -30,12 +30,11 @@ public final class Normalizer {
     public func normalize(_ raw: RawApplication) -> Application {
         func string(_ field: Field) -> String {
             raw.withBytes(field) { bytes in
-                guard TextNormalizer.isSimple(bytes) else {
+                // Simple text is only trimmed: decoded once, without its ends.
+                guard let range = TextNormalizer.simpleFieldRange(bytes) else {
                     return TextNormalizer.field(String(decoding: bytes, as: UTF8.self))
                 }
-                // Field normalization of simple text only trims it: decoded once, trimmed.
-                return String(decoding: UnsafeBufferPointer(rebasing: bytes[TextNormalizer.trimmedRange(bytes)]),
-                              as: UTF8.self)
+                return String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
             }
         }
         func parse<T>(_ field: Field, _ cache: LookupCache<T>) -> Parsed<T> {
@@ -43,13 +42,14 @@ public final class Normalizer {
         }
 
         // The usual simple name is normalized on the row's bytes and decoded once.
+        let simple = raw.withBytes(.signName) { bytes in
+            SimpleSignName(bytes).map { (name: $0.name(of: bytes, original: nil), changed: !$0.isWhole(of: bytes)) }
+        }
         let signName: String
         let signKey: String
         let nameChanged: Bool
-        if let simple = raw.withBytes(.signName, { SimpleSignName($0) }) {
-            (signName, nameChanged) = raw.withBytes(.signName) {
-                (simple.name(of: $0, original: nil), !simple.isWhole(of: $0))
-            }
+        if let simple {
+            (signName, nameChanged) = simple
             signKey = signName.withBytes { TextNormalizer.fold(signName, simple: $0) }
         } else {
             let rawName = raw[.signName] ?? ""
@@ -108,8 +108,7 @@ public final class Normalizer {
         let source = field.field
         let span = raw.span(source)
         let kept: Range<Int>? = raw.withBytes(source) { bytes in
-            guard TextNormalizer.isSimple(bytes) else { return nil }
-            let trimmed = TextNormalizer.trimmedRange(bytes)
+            guard let trimmed = TextNormalizer.simpleFieldRange(bytes) else { return nil }
             guard transform != nil, !trimmed.isEmpty else { return trimmed }
             guard let ascii else { return nil }
             let part = UnsafeBufferPointer(rebasing: bytes[trimmed])
