@@ -56,4 +56,46 @@ struct AtomicFileTests {
             #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)
         }
     }
+
+    @Test("the pages a background sync wrote are dropped from the page cache")
+    func syncedPagesDropped() throws {
+        try UnitSupport.withTemporaryDirectory { directory in
+            // tmpfs pages are the file itself: nothing to drop there.
+            guard !["tmpfs", "ramfs"].contains(Self.fileSystemType(of: directory)) else { return }
+            let path = "\(directory)/big.csv"
+            let file = try AtomicFile(path: path)
+            try file.write(Self.content(2, count: 24 << 20))
+            try AtomicFile.commit([file])
+            // The first background sync covers the first 8 MiB; commit waited for it.
+            let first = 8 << 20
+            let fd = open(path, O_RDONLY)
+            #expect(fd >= 0)
+            defer { close(fd) }
+            let mapped = mmap(nil, first, PROT_READ, MAP_SHARED, fd, 0)
+            #expect(mapped != MAP_FAILED)
+            defer { munmap(mapped, first) }
+            let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+            var resident = [UInt8](repeating: 0, count: first / pageSize)
+            #expect(mincore(mapped, first, &resident) == 0)
+            let kept = resident.filter { $0 & 1 != 0 }.count
+            #expect(kept < resident.count / 8, "\(kept) of the first \(resident.count) pages still cached")
+            // And the file is whole.
+            #expect(try [UInt8](Data(contentsOf: URL(fileURLWithPath: path))) == Self.content(2, count: 24 << 20))
+        }
+    }
+
+    /// The type `/proc/mounts` gives the mount holding `path` (the longest mount point
+    /// that is a prefix of it).
+    private static func fileSystemType(of path: String) -> String {
+        let mounts = (try? String(contentsOfFile: "/proc/mounts", encoding: .utf8)) ?? ""
+        var best = (point: "", type: "")
+        for line in mounts.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count > 2 else { continue }
+            let point = String(fields[1])
+            let inside = point == "/" || path == point || path.hasPrefix(point + "/")
+            if inside, point.count > best.point.count { best = (point, String(fields[2])) }
+        }
+        return best.type
+    }
 }

@@ -78,16 +78,30 @@ public final class AtomicFile {
         buffer.removeAll(keepingCapacity: true)
         // At most one sync in flight per file: a slow disk gets fewer, larger ones.
         if flushedBytes - syncRequested >= Self.syncStep, syncs.wait(timeout: .now()) == .success {
+            let synced = syncRequested..<flushedBytes
             syncRequested = flushedBytes
-            startSync(fdatasync)
+            startSync(fdatasync, thenDrop: synced)
         }
     }
 
     /// Runs `sync` (`fsync` or `fdatasync`) on the file in the background, in `syncs`.
-    private func startSync(_ sync: @escaping @Sendable (Int32) -> Int32) {
+    ///
+    /// After a successful sync, the pages of `drop` (bytes written before it started, and
+    /// never written again: the file only grows) are clean, and are dropped from the page
+    /// cache. A batch's outputs would otherwise fill it with hundreds of megabytes that the
+    /// run never reads again, each written into a freshly allocated page; dropped, the
+    /// pages are free for the rest of the file's writes to reuse while the memory is still
+    /// warm, and the run leaves the machine's cache to other work. Only whole pages inside
+    /// the range go, and the file's last `syncStep` bytes or more are always kept.
+    private func startSync(_ sync: @escaping @Sendable (Int32) -> Int32, thenDrop drop: Range<Int> = 0..<0) {
         let (fd, failure) = (fd, syncFailure)
         Self.syncQueue.async(group: syncs) {
-            if sync(fd) != 0, failure.errno == 0 { failure.errno = errno }
+            if sync(fd) != 0 {
+                if failure.errno == 0 { failure.errno = errno }
+            } else if !drop.isEmpty {
+                // Advice only: its failure changes nothing the run writes.
+                _ = posix_fadvise(fd, off_t(drop.lowerBound), off_t(drop.count), POSIX_FADV_DONTNEED)
+            }
         }
     }
 
