@@ -31,7 +31,7 @@ final class BatchHoldings {
     private static let statusShift: UInt8 = 2
 
     // No access to these overlaps another (no method calls out while holding one).
-    @exclusivity(unchecked) private var records: [UInt8] = []
+    private let records = RecordBuffer()
     /// Record offset + 1, 0 when empty. A power of two, at most half full.
     @exclusivity(unchecked) private var slots = [UInt32](repeating: 0, count: 1024)
 

@@ -16,13 +16,13 @@ enum RecordSlots {
     /// Starts reading the slot of each hash, then the record each of those slots points to.
     /// The second pass reads the slots, waiting for the first pass's prefetches; by then most
     /// have arrived, and they arrived together rather than one miss at a time.
-    static func prefetch(_ hashes: UnsafeBufferPointer<UInt64>, slots: [UInt32], records: [UInt8]) {
+    static func prefetch(_ hashes: UnsafeBufferPointer<UInt64>, slots: [UInt32], records: RecordBuffer) {
         let mask = slots.count - 1
         slots.withUnsafeBufferPointer { slots in
             for hash in hashes {
                 cprefetch(slots.baseAddress! + (Int(truncatingIfNeeded: hash) & mask))
             }
-            records.withUnsafeBufferPointer { stored in
+            records.withUnsafeBytes { stored in
                 guard let base = stored.baseAddress else { return }
                 for hash in hashes {
                     let number = Int(slots[Int(truncatingIfNeeded: hash) & mask])
