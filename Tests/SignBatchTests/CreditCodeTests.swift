@@ -90,6 +90,13 @@ struct CreditCodeTests {
         #expect(changes == 150 * 18 * 35)
     }
 
+    @Test func everyByteHasTheReferenceValue() {
+        for byte in UInt8.min...UInt8.max {
+            let expected = byte < 0x80 ? Reference.value(Character(Unicode.Scalar(byte))) ?? -1 : -1
+            #expect(CreditCode.values[Int(byte)] == expected, "byte \(byte)")
+        }
+    }
+
     @Test func agreesWithTheReferenceOnArbitraryStrings() {
         // Random strings are almost never valid, so half of them get a correct check
         // character: both verdicts must match either way.

@@ -65,11 +65,15 @@ public final class Admission {
             let accountHashes = UnsafeMutableBufferPointer(rebasing: hashes[..<evaluations.count])
             let holdingHashes = UnsafeMutableBufferPointer(rebasing: hashes[evaluations.count...])
             var count = 0
-            for (index, evaluation) in evaluations.enumerated() {
-                accountHashes[index] = evaluation.application.accountHash
-                if evaluation.outcome != .rejected {
-                    holdingHashes[count] = evaluation.application.holdingHash
-                    count += 1
+            // Through the buffer, each row is read in place: copying an `Evaluation` out of
+            // the array retained (and then released) its application and reasons.
+            evaluations.withUnsafeBufferPointer { evaluations in
+                for index in evaluations.indices {
+                    accountHashes[index] = evaluations[index].application.accountHash
+                    if evaluations[index].outcome != .rejected {
+                        holdingHashes[count] = evaluations[index].application.holdingHash
+                        count += 1
+                    }
                 }
             }
             accounts.prefetch(UnsafeBufferPointer(accountHashes))

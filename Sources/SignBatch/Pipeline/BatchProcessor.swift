@@ -170,19 +170,22 @@ public final class BatchProcessor {
                                                   _ outputs: [RecordWriter<Format>],
                                                   _ summary: inout BatchSummary,
                                                   _ tally: inout RowTally) throws(BatchError) {
-        var evaluation = chunk.evaluations[index]
-        let app = evaluation.application
+        // The row is read in place: a copy of the `Evaluation` would retain and release its
+        // application and reasons once more per row.
+        let app = chunk.evaluations[index].application
+        let outcome = chunk.evaluations[index].outcome
         if app.hasValidAccountID {
             try admission.note(app)
         }
-        if evaluation.outcome != .rejected, let refusal = try admission.admit(app, as: evaluation.outcome) {
-            evaluation = Evaluation(application: app, reasons: [refusal] + evaluation.reasons)
-            try outputs[evaluation.outcome.position].write(evaluation)
+        if outcome != .rejected, let refusal = try admission.admit(app, as: outcome) {
+            let refused = Evaluation(application: app, reasons: [refusal] + chunk.evaluations[index].reasons)
+            try outputs[refused.outcome.position].write(refused)
+            tally.add(refused)
         } else {
-            try outputs[evaluation.outcome.position].write(rendered: chunk.renderedRow(index))
+            try outputs[outcome.position].write(rendered: chunk.renderedRow(index))
+            tally.add(chunk.evaluations[index])
         }
         summary.rows += 1
-        tally.add(evaluation)
         progress?.tick(summary.rows)
     }
 

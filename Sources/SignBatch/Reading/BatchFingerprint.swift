@@ -49,11 +49,12 @@ public struct BatchFingerprint: Sendable {
                                 leadingBytes: leading, utf8: census)
     }
 
-    /// Hands `input`'s bytes to `body` in chunks of up to 1 MiB; the number of bytes read.
+    /// Hands `input`'s bytes to `body` in chunks of up to 64 KiB (small enough to stay in the
+    /// cache from the read to the scan); the number of bytes read.
     private static func forEachChunk(of input: ByteInput,
                                      _ body: (UnsafeRawBufferPointer) -> Void) throws(BatchError) -> Int {
         var size = 0
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
         defer { buffer.deallocate() }
         while true {
             let count = try input.read(into: buffer)

@@ -47,6 +47,9 @@ public enum CreditCode {
         guard bytes.count == 18, bytes.allSatisfy({ $0 < 0x80 }) else {
             return "has \(String(decoding: bytes, as: UTF8.self).count) characters, a Unified Social Credit Code has 18"
         }
+        // The tables are read once, outside the loop: each access to a global costs a
+        // lazy-initialization check.
+        let (values, weights) = (Self.values, Self.weights)
         var sum = 0
         for index in 0..<18 {
             let byte = bytes[index]
