@@ -148,6 +148,8 @@ struct SHA256Tests {
         let fromFile = try BatchFingerprint.scan(path: path)
         let inMemory = try BatchFingerprint.scan(MemoryInput(bytes))
         #expect(fromFile.sha256 == inMemory.sha256 && fromFile.sha256.count == 64)
+        // And both read their chunks as one digest of the whole file would.
+        #expect(fromFile.sha256 == Self.digest(bytes))
         #expect(fromFile.size == bytes.count)
         #expect(fromFile.leadingBytes == inMemory.leadingBytes)
         #expect(fromFile.utf8.firstInvalidOffset == inMemory.utf8.firstInvalidOffset)

@@ -114,7 +114,11 @@ public enum TextNormalizer {
 
     /// `sign_name`: one enclosing bracket pair removed, trimmed again, whitespace runs folded.
     public static func signName(_ text: String) -> String {
-        if let name = simpleSignName(text) { return name }
+        simpleSignName(text) ?? signName(notSimple: text)
+    }
+
+    /// `signName` of text already known not to be simple (`SimpleSignName` gave `nil`).
+    static func signName(notSimple text: String) -> String {
         var name = field(text)
         // Width folding often leaves simple text.
         if let simple = simpleSignName(name) { return simple }

@@ -53,7 +53,7 @@ public final class Normalizer {
             signKey = signName.withBytes { TextNormalizer.fold(signName, simple: $0) }
         } else {
             let rawName = raw[.signName] ?? ""
-            signName = TextNormalizer.signName(rawName)
+            signName = TextNormalizer.signName(notSimple: rawName)
             nameChanged = signName != rawName
             signKey = TextNormalizer.fold(signName)
         }

@@ -92,7 +92,8 @@ public final class AtomicFile {
     /// run never reads again, each written into a freshly allocated page; dropped, the
     /// pages are free for the rest of the file's writes to reuse while the memory is still
     /// warm, and the run leaves the machine's cache to other work. Only whole pages inside
-    /// the range go, and the file's last `syncStep` bytes or more are always kept.
+    /// the range go; what was written after the latest background sync started stays (all
+    /// of a file under `syncStep`).
     private func startSync(_ sync: @escaping @Sendable (Int32) -> Int32, thenDrop drop: Range<Int> = 0..<0) {
         let (fd, failure) = (fd, syncFailure)
         Self.syncQueue.async(group: syncs) {
