@@ -35,18 +35,18 @@ public final class SQLiteLedger: LedgerStore {
                 try db.execute(sql: "PRAGMA journal_mode = WAL")
                 try db.execute(sql: "PRAGMA synchronous = FULL")
                 // Bounded: a batch's open transaction spills to the WAL instead of growing memory.
-                // A batch's merge reads `temp.admitted` once, in order, and walks `signature`
-                // in key order: neither gains from a large cache (1M rows merge no slower
-                // with 1 MiB than with 4 MiB), and at 100k rows the caches are a tenth of
-                // the run's memory.
+                // A batch's merge walks `signature` in key order: it gains nothing from a large
+                // cache (1M rows merge no slower with 1 MiB than with 4 MiB), and at 100k rows
+                // the caches are a tenth of the run's memory.
                 try db.execute(sql: "PRAGMA main.cache_size = -1024")
                 try db.execute(sql: "PRAGMA temp.cache_size = -256")
-                // The merge at commit sorts a batch's admitted rows, when the other core has
-                // nothing left to do: SQLite may sort on a helper thread.
-                let helpers = min(4, max(1, ProcessInfo.processInfo.activeProcessorCount - 1))
-                try db.execute(sql: "PRAGMA threads = \(helpers)")
             }
             try Self.migrator.migrate(queue)
+            // A batch's merge runs as statements of many rows each, and SQLite keeps each one's
+            // statement journal (the pages it changed, to undo it alone) in a temporary file:
+            // 40k writes for a 1M-row batch. In memory it is a copy, freed after each statement.
+            // After the migrations, whose sorts would otherwise be held in memory too.
+            try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA temp_store = MEMORY") }
         } catch let error as DatabaseError {
             throw RunError.cannotCreate("\(path): cannot open the ledger: \(error.message ?? error.description)")
         } catch {
@@ -54,9 +54,9 @@ public final class SQLiteLedger: LedgerStore {
         }
     }
 
-    /// The sorter of a batch's merge keeps runs of at least `SQLITE_CONFIG_PMASZ` (250 by
-    /// default) main-database pages in memory, and with 16 KiB pages that is 4 MiB per
-    /// run, two while a helper thread sorts. Sixteen pages let `cache_size` bound the
+    /// SQLite's sorter (the v2 migration's ordered copy of the whole table) keeps runs of
+    /// at least `SQLITE_CONFIG_PMASZ` (250 by default) main-database pages in memory, and
+    /// with 16 KiB pages that is 4 MiB per run. Sixteen pages let `cache_size` bound the
     /// runs instead. Process-wide and only possible before the first connection; if
     /// SQLite is already initialized the default stays (more memory, same results).
     private static let sorterConfigured: Void = {
@@ -214,43 +214,37 @@ public final class SQLiteLedger: LedgerStore {
 final class SQLiteSession: LedgerSession {
     private let db: Database
     private let ledger: SQLiteLedger
-    private let append: PreparedStatement
-    private let appendMany: PreparedStatement
+    private let merge: PreparedStatement
+    private let mergeMany: PreparedStatement
     private let held: PreparedStatement
     private var batchID: Int64?
 
-    /// Admitted rows not yet appended. They go `appendBatch` at a time through one statement
-    /// (`appendMany`), which runs SQLite's per-statement work once for all of them; their
-    /// text lies end to end in `pendingText`, bound in place.
-    private static let appendBatch = 32
-    private var pending: [PendingRow] = []
-    private var pendingText: [UInt8] = []
-
-    private struct PendingRow {
-        /// Where the account ID, key, name and status end in `pendingText`; each starts where
-        /// the one before ends (the first row's account at 0, each row's after the row before).
-        var ends: (account: Int, key: Int, name: Int, status: Int)
-        var international: Bool
-        var line: Int
-    }
+    /// The open batch's admitted rows, merged into `signature` in key order when it commits
+    /// (`AdmittedRows` says why); until then `holdings(of:)` reads the ledger as it was, as
+    /// admission expects: it loads each account once, before the batch's first row for it.
+    private let admitted = AdmittedRows()
+    /// Rows per run of `mergeMany`, which does SQLite's per-statement work once for them all.
+    private static let mergeBatch = 256
 
     init(db: Database, ledger: SQLiteLedger) throws {
         self.db = db
         self.ledger = ledger
-        // A batch's admitted rows arrive in input order, scattered over the whole key space;
-        // written straight into `signature` they would touch a random page each and thrash
-        // the page cache. They are appended to a temporary table instead (sequential, cheap)
-        // and merged in key order when the batch commits. The temporary table belongs to
-        // the same transaction, so a failed batch rolls back with it.
-        try db.execute(sql: """
-            CREATE TEMP TABLE IF NOT EXISTS admitted (
-                account_id TEXT NOT NULL, international INTEGER NOT NULL, sign_key TEXT NOT NULL,
-                sign_name TEXT NOT NULL, status TEXT NOT NULL, line INTEGER NOT NULL)
-            """)
-        let insert = "INSERT INTO temp.admitted (account_id, international, sign_key, sign_name, status, line) VALUES "
-        append = try PreparedStatement(db, insert + "(?, ?, ?, ?, ?, ?)")
-        appendMany = try PreparedStatement(db, insert
-            + Array(repeating: "(?, ?, ?, ?, ?, ?)", count: Self.appendBatch).joined(separator: ", "))
+        // A key held as needs_documents is a resubmission: the new entry replaces it and
+        // remembers it, so that undoing this batch restores it.
+        let values = "(?, ?, ?, ?, ?, ?, ?)"
+        func upsert(_ rows: Int) -> String {
+            """
+            INSERT INTO signature (account_id, international, sign_key, sign_name, status, batch_id, line)
+            VALUES \(Array(repeating: values, count: rows).joined(separator: ", "))
+            ON CONFLICT (account_id, international, sign_key) DO UPDATE SET
+                replaced_sign_name = sign_name, replaced_status = status,
+                replaced_batch_id = batch_id, replaced_line = line,
+                sign_name = excluded.sign_name, status = excluded.status,
+                batch_id = excluded.batch_id, line = excluded.line
+            """
+        }
+        merge = try PreparedStatement(db, upsert(1))
+        mergeMany = try PreparedStatement(db, upsert(Self.mergeBatch))
         held = try PreparedStatement(db, "SELECT international, sign_key, status FROM signature WHERE account_id = ?1")
     }
 
@@ -300,80 +294,55 @@ final class SQLiteSession: LedgerSession {
     }
 
     func record(_ entry: AdmittedEntry) throws(BatchError) {
-        var ends = (account: 0, key: 0, name: 0, status: 0)
-        pendingText += entry.accountID.utf8
-        ends.account = pendingText.count
-        pendingText += entry.key.folded.utf8
-        ends.key = pendingText.count
-        pendingText += entry.signName.utf8
-        ends.name = pendingText.count
-        pendingText += entry.status.rawValue.utf8
-        ends.status = pendingText.count
-        pending.append(PendingRow(ends: ends, international: entry.key.international, line: entry.line))
-        if pending.count == Self.appendBatch, let message = appendPending() { throw ledger.failure(message) }
+        admitted.append(entry)
     }
 
-    /// Appends the pending rows to `temp.admitted`; the error message, or `nil`.
-    private func appendPending() -> String? {
-        defer {
-            pending.removeAll(keepingCapacity: true)
-            pendingText.removeAll(keepingCapacity: true)
+    /// Merges the admitted rows into `signature` in key order; the error message, or `nil`.
+    private func mergeAdmitted(batchID: Int64) -> String? {
+        var rows: [AdmittedRows.Row] = []
+        rows.reserveCapacity(Self.mergeBatch)
+        // The text is bound in place (SQLite does not copy it): it lies in `admitted`, which
+        // outlives each run, and the bindings are cleared before the next rows are bound.
+        func bind(_ row: AdmittedRows.Row, to statement: PreparedStatement, at first: Int32) {
+            statement.bind(first, borrowing: row.accountID)
+            statement.bind(first + 1, row.international ? 1 : 0)
+            statement.bind(first + 2, borrowing: row.key)
+            statement.bind(first + 3, borrowing: row.name)
+            statement.bind(first + 4, row.status.rawValue)
+            statement.bind(first + 5, batchID)
+            statement.bind(first + 6, row.line)
         }
-        return pendingText.withUnsafeBufferPointer { text -> String? in
-            // The text is bound in place (SQLite does not copy it): each statement runs while
-            // `text` is lent, and its bindings are cleared before it is given back.
-            func bind(_ row: PendingRow, after start: Int, to statement: PreparedStatement, at first: Int32) {
-                statement.bind(first, borrowing: UnsafeBufferPointer(rebasing: text[start..<row.ends.account]))
-                statement.bind(first + 1, row.international ? 1 : 0)
-                statement.bind(first + 2, borrowing: UnsafeBufferPointer(rebasing: text[row.ends.account..<row.ends.key]))
-                statement.bind(first + 3, borrowing: UnsafeBufferPointer(rebasing: text[row.ends.key..<row.ends.name]))
-                statement.bind(first + 4, borrowing: UnsafeBufferPointer(rebasing: text[row.ends.name..<row.ends.status]))
-                statement.bind(first + 5, Int64(row.line))
-            }
-            var start = 0
-            if pending.count == Self.appendBatch {
-                for (index, row) in pending.enumerated() {
-                    bind(row, after: start, to: appendMany, at: Int32(6 * index + 1))
-                    start = row.ends.status
-                }
-                return appendMany.runAndClear()
-            }
-            for row in pending {
-                bind(row, after: start, to: append, at: 1)
-                start = row.ends.status
-                if let message = append.runAndClear() { return message }
-            }
-            return nil
+        let message = admitted.forEachInKeyOrder { row in
+            rows.append(row)
+            guard rows.count == Self.mergeBatch else { return nil }
+            defer { rows.removeAll(keepingCapacity: true) }
+            for (index, row) in rows.enumerated() { bind(row, to: mergeMany, at: Int32(7 * index + 1)) }
+            return mergeMany.runAndClear()
         }
+        if let message { return message }
+        for row in rows {
+            bind(row, to: merge, at: 1)
+            if let message = merge.runAndClear() { return message }
+        }
+        return nil
     }
 
     func commitBatch(rows: Int) throws(BatchError) {
-        if let message = appendPending() { throw ledger.failure(message) }
+        guard let id = batchID else { throw ledger.failure("no batch is open") }
+        let message = mergeAdmitted(batchID: id)
+        admitted.removeAll()
+        if let message { throw ledger.failure(message) }
         do {
-            // A key held as needs_documents is a resubmission: the new entry replaces it and
-            // remembers it, so that undoing this batch restores it.
-            try db.execute(sql: """
-                INSERT INTO signature (account_id, international, sign_key, sign_name, status, batch_id, line)
-                SELECT account_id, international, sign_key, sign_name, status, ?, line
-                FROM temp.admitted WHERE true ORDER BY account_id, international, sign_key
-                ON CONFLICT (account_id, international, sign_key) DO UPDATE SET
-                    replaced_sign_name = sign_name, replaced_status = status,
-                    replaced_batch_id = batch_id, replaced_line = line,
-                    sign_name = excluded.sign_name, status = excluded.status,
-                    batch_id = excluded.batch_id, line = excluded.line
-                """, arguments: [batchID])
-            try db.execute(sql: "DELETE FROM temp.admitted")
             try db.execute(sql: """
                 UPDATE batch SET rows = ?, processed_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?
-                """, arguments: [rows, batchID])
+                """, arguments: [rows, id])
             try db.execute(sql: "RELEASE batch")
             batchID = nil
         } catch { throw ledger.failure(error) }
     }
 
     func rollbackBatch() {
-        pending.removeAll()
-        pendingText.removeAll()
+        admitted.removeAll()
         try? db.execute(sql: "ROLLBACK TO batch")
         try? db.execute(sql: "RELEASE batch")
         batchID = nil

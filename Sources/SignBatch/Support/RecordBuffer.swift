@@ -37,6 +37,14 @@ final class RecordBuffer {
         try body(UnsafeRawBufferPointer(start: base, count: count))
     }
 
+    /// Empties the buffer and gives its memory back.
+    func removeAll() {
+        free(base)
+        base = nil
+        count = 0
+        capacity = 0
+    }
+
     @inline(__always)
     func append(_ byte: UInt8) {
         reserve(1).storeBytes(of: byte, as: UInt8.self)
