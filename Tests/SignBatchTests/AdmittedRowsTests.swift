@@ -83,6 +83,18 @@ import Testing
         #expect(Self.inKeyOrder(admitted) == expected)
     }
 
+    @Test("a name is kept byte for byte, even when it is canonically equivalent to its key")
+    func nameBytes() {
+        let admitted = AdmittedRows()
+        admitted.append(AdmittedEntry(accountID: "a", key: SignatureKey(international: false, folded: "caf\u{E9}"),
+                                      signName: "cafe\u{301}", status: .accepted, line: 2))
+        admitted.append(AdmittedEntry(accountID: "a", key: SignatureKey(international: false, folded: "tea"),
+                                      signName: "tea", status: .accepted, line: 3))
+        let rows = Self.inKeyOrder(admitted)
+        #expect(rows.map { Array($0.name.utf8) } == [Array("cafe\u{301}".utf8), Array("tea".utf8)])
+        #expect(rows.map { Array($0.key.utf8) } == [Array("caf\u{E9}".utf8), Array("tea".utf8)])
+    }
+
     @Test("an error from the body ends the walk and is returned")
     func errorEndsWalk() {
         let admitted = AdmittedRows()

@@ -50,8 +50,9 @@ final class AdmittedRows {
         withUnsafeBytes(of: Int64(entry.line)) { records.append(contentsOf: $0) }
         records.append(entry.status.code << 1 | (entry.key.international ? 1 : 0))
         withUnsafeBytes(of: UInt32(key.utf8.count)) { records.append(contentsOf: $0) }
-        // Most names are their own key (nothing to fold): stored once.
-        let sameAsKey = name == key
+        // Most names are their own key (nothing to fold): stored once. Compared as bytes:
+        // `==` on strings would take canonically equivalent text for the same.
+        let sameAsKey = name.utf8.elementsEqual(key.utf8)
         withUnsafeBytes(of: sameAsKey ? Self.nameIsKey : UInt32(name.utf8.count)) { records.append(contentsOf: $0) }
         key.withUTF8 { records.append(contentsOf: $0) }
         if !sameAsKey { name.withUTF8 { records.append(contentsOf: $0) } }
