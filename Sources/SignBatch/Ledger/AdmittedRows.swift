@@ -19,14 +19,13 @@ final class AdmittedRows {
     /// The name length that says the name's bytes are the key's.
     private static let nameIsKey = UInt32.max
     private let records = RecordBuffer()
-    /// Where each record starts, in arrival order.
-    private var starts: [UInt32] = []
+    /// Records are found by walking the buffer (each says how long it is), not through a
+    /// list of where each starts: four bytes less per row.
+    private(set) var count = 0
     private var accountNumbers: [String: UInt32] = [:]
     /// Each account's ID, by number, as a range of `accountText` (bound in place).
     private var accountRanges: [Range<Int>] = []
     private let accountText = RecordBuffer()
-
-    var count: Int { starts.count }
 
     func append(_ entry: AdmittedEntry) {
         let account: UInt32
@@ -45,7 +44,7 @@ final class AdmittedRows {
         let record = records.count
         precondition(record + Self.headerSize + key.utf8.count + name.utf8.count < Int(UInt32.max),
                      "a batch's admitted rows exceed 4 GiB")
-        starts.append(UInt32(record))
+        count += 1
         withUnsafeBytes(of: account) { records.append(contentsOf: $0) }
         withUnsafeBytes(of: Int64(entry.line)) { records.append(contentsOf: $0) }
         records.append(entry.status.code << 1 | (entry.key.international ? 1 : 0))
@@ -61,7 +60,7 @@ final class AdmittedRows {
     func removeAll() {
         records.removeAll()
         accountText.removeAll()
-        starts = []
+        count = 0
         accountNumbers = [:]
         accountRanges = []
     }
@@ -118,13 +117,22 @@ final class AdmittedRows {
             func account(_ start: UInt32) -> Int {
                 Int(stored.loadUnaligned(fromByteOffset: Int(start), as: UInt32.self))
             }
+            func forEachStart(_ body: (UInt32) -> Void) {
+                var record = 0
+                while record < stored.count {
+                    body(UInt32(record))
+                    let keyCount = Int(stored.loadUnaligned(fromByteOffset: record + 13, as: UInt32.self))
+                    let nameLength = stored.loadUnaligned(fromByteOffset: record + 17, as: UInt32.self)
+                    record += Self.headerSize + keyCount + (nameLength == Self.nameIsKey ? 0 : Int(nameLength))
+                }
+            }
             // Where each account's run begins in the result.
             var runStarts = [Int](repeating: 0, count: accountRanges.count + 1)
-            for start in starts { runStarts[rank[account(start)] + 1] += 1 }
+            forEachStart { runStarts[rank[account($0)] + 1] += 1 }
             for index in 1..<runStarts.count { runStarts[index] += runStarts[index - 1] }
             var next = runStarts
-            var order = [UInt32](repeating: 0, count: starts.count)
-            for start in starts {
+            var order = [UInt32](repeating: 0, count: count)
+            forEachStart { start in
                 let run = rank[account(start)]
                 order[next[run]] = start
                 next[run] += 1
