@@ -5,3 +5,7 @@
 int csqlite_config_sorter_pages(unsigned int pages) {
     return sqlite3_config(SQLITE_CONFIG_PMASZ, pages);
 }
+
+int csqlite_config_memstatus(int enabled) {
+    return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, enabled);
+}

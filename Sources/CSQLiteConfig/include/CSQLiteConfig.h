@@ -12,6 +12,11 @@ extern "C" {
 /// the SQLite result code (SQLITE_MISUSE when too late).
 int csqlite_config_sorter_pages(unsigned int pages);
 
+/// sqlite3_config(SQLITE_CONFIG_MEMSTATUS, enabled): whether SQLite counts its memory
+/// use, which takes a process-wide mutex around every allocation and free. The same
+/// timing and result codes as `csqlite_config_sorter_pages`.
+int csqlite_config_memstatus(int enabled);
+
 #ifdef __cplusplus
 }
 #endif

@@ -59,8 +59,12 @@ public final class SQLiteLedger: LedgerStore {
     /// with 16 KiB pages that is 4 MiB per run. Sixteen pages let `cache_size` bound the
     /// runs instead. Process-wide and only possible before the first connection; if
     /// SQLite is already initialized the default stays (more memory, same results).
+    ///
+    /// Memory statistics are off too: signbatch never reads them, and keeping them takes a
+    /// mutex around each of SQLite's allocations (millions in a batch's merge).
     private static let sorterConfigured: Void = {
         _ = csqlite_config_sorter_pages(16)
+        _ = csqlite_config_memstatus(0)
     }()
 
     private static func configureSorter() { Self.sorterConfigured }
