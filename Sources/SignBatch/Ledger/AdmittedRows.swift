@@ -9,8 +9,8 @@ import Glibc
 /// The rows arrive in input order, scattered over the whole key space. Merged into
 /// `signature` in that order they would touch a random page each; sorted by SQLite at
 /// commit (through a temporary table) the sort took as long as the merge. Here a row is
-/// one record appended to a byte buffer (about 20 bytes plus its key and name) and the
-/// sort is by account first, then within each account's few hundred rows at most.
+/// one record appended to a byte buffer (21 bytes plus its key, and its name when that is
+/// not the key) and the sort is by account first, then within each account's rows.
 final class AdmittedRows {
     /// One record: account number (UInt32), line (Int64), flags (UInt8: international in
     /// bit 0, the status code above it), key length and name length (UInt32 each; `nameIsKey`
