@@ -82,6 +82,23 @@ final class ByteIndex {
         }
     }
 
+    /// `body` with every key, by number; the buffers are valid only inside it.
+    func withKeys<R>(_ body: ([UnsafeBufferPointer<UInt8>]) -> R) -> R {
+        records.withUnsafeBytes { stored in
+            var keys: [UnsafeBufferPointer<UInt8>] = []
+            keys.reserveCapacity(count)
+            var record = 0
+            // Records lie in number order: each key is added once, at the end.
+            while record < stored.count {
+                let length = Int(stored.loadUnaligned(fromByteOffset: record + 12, as: UInt32.self))
+                keys.append(UnsafeBufferPointer(start: (stored.baseAddress! + record + Self.headerSize)
+                    .assumingMemoryBound(to: UInt8.self), count: length))
+                record += Self.headerSize + length
+            }
+            return body(keys)
+        }
+    }
+
     private func grow() {
         var grown = [UInt32](repeating: 0, count: slots.count * 2)
         records.withUnsafeBytes { stored in
