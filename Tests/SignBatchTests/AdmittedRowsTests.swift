@@ -47,12 +47,16 @@ import Testing
 
     static func inKeyOrder(_ admitted: AdmittedRows) -> [Fetched] {
         var fetched: [Fetched] = []
-        let message = admitted.forEachInKeyOrder { row in
-            fetched.append(Fetched(account: String(decoding: row.accountID, as: UTF8.self),
-                                   international: row.international,
-                                   key: String(decoding: row.key, as: UTF8.self),
-                                   name: String(decoding: row.name, as: UTF8.self), status: row.status,
-                                   line: row.line))
+        // Groups of 7: most are full, and the last is not.
+        let message = admitted.forEachInKeyOrder(groupSize: 7) { rows in
+            #expect(rows.count <= 7)
+            for row in rows {
+                fetched.append(Fetched(account: String(decoding: row.accountID, as: UTF8.self),
+                                       international: row.international,
+                                       key: String(decoding: row.key, as: UTF8.self),
+                                       name: String(decoding: row.name, as: UTF8.self), status: row.status,
+                                       line: row.line))
+            }
             return nil
         }
         #expect(message == nil)
@@ -103,7 +107,7 @@ import Testing
                                           signName: "n", status: .accepted, line: line))
         }
         var seen = 0
-        let message = admitted.forEachInKeyOrder { _ in
+        let message = admitted.forEachInKeyOrder(groupSize: 1) { _ in
             seen += 1
             return seen == 2 ? "stop" : nil
         }

@@ -56,17 +56,24 @@ final class AdmittedRows {
         let line: Int64
     }
 
-    /// Hands every row to `body` in key order; the first error `body` returns ends it.
-    func forEachInKeyOrder(_ body: (Row) -> String?) -> String? {
-        accounts.withKeys { ids in
+    /// Hands every row to `body` in key order, `groupSize` at a time (the last group may be
+    /// smaller); the first error `body` returns ends it.
+    func forEachInKeyOrder(groupSize: Int, _ body: ([Row]) -> String?) -> String? {
+        precondition(groupSize > 0)
+        return accounts.withKeys { ids in
             records.withUnsafeBytes { stored -> String? in
+                var group: [Row] = []
+                group.reserveCapacity(groupSize)
                 for start in Self.keyOrder(stored, count: count, accountIDs: ids) {
                     let record = Record(at: Int(start), in: stored)
-                    let row = Row(accountID: ids[record.account], international: record.international,
-                                  key: record.key, name: record.name, status: record.status, line: record.line)
-                    if let message = body(row) { return message }
+                    group.append(Row(accountID: ids[record.account], international: record.international,
+                                     key: record.key, name: record.name, status: record.status, line: record.line))
+                    if group.count == groupSize {
+                        if let message = body(group) { return message }
+                        group.removeAll(keepingCapacity: true)
+                    }
                 }
-                return nil
+                return group.isEmpty ? nil : body(group)
             }
         }
     }

@@ -18,7 +18,7 @@ public final class SQLiteLedger: LedgerStore {
         if readOnly, !FileBytes.exists(path, isDirectory: &isDirectory) {
             throw RunError.noInput("\(path): no ledger here yet")
         }
-        Self.configureSorter()
+        Self.configureSQLite()
         do {
             var configuration = GRDB.Configuration()
             configuration.busyMode = .timeout(10)
@@ -62,12 +62,12 @@ public final class SQLiteLedger: LedgerStore {
     ///
     /// Memory statistics are off too: signbatch never reads them, and keeping them takes a
     /// mutex around each of SQLite's allocations (millions in a batch's merge).
-    private static let sorterConfigured: Void = {
+    private static let sqliteConfigured: Void = {
         _ = csqlite_config_sorter_pages(16)
         _ = csqlite_config_memstatus(0)
     }()
 
-    private static func configureSorter() { Self.sorterConfigured }
+    private static func configureSQLite() { Self.sqliteConfigured }
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -303,10 +303,8 @@ final class SQLiteSession: LedgerSession {
 
     /// Merges the admitted rows into `signature` in key order; the error message, or `nil`.
     private func mergeAdmitted(batchID: Int64) -> String? {
-        var rows: [AdmittedRows.Row] = []
-        rows.reserveCapacity(Self.mergeBatch)
-        // The text is bound in place (SQLite does not copy it): it lies in `admitted`, which
-        // outlives each run, and the bindings are cleared before the next rows are bound.
+        // The text is bound in place (SQLite does not copy it): it lies in `admitted`, valid
+        // while each group is lent, and the bindings are cleared before the group is given back.
         func bind(_ row: AdmittedRows.Row, to statement: PreparedStatement, at first: Int32) {
             statement.bind(first, borrowing: row.accountID)
             statement.bind(first + 1, row.international ? 1 : 0)
@@ -316,19 +314,17 @@ final class SQLiteSession: LedgerSession {
             statement.bind(first + 5, batchID)
             statement.bind(first + 6, row.line)
         }
-        let message = admitted.forEachInKeyOrder { row in
-            rows.append(row)
-            guard rows.count == Self.mergeBatch else { return nil }
-            defer { rows.removeAll(keepingCapacity: true) }
-            for (index, row) in rows.enumerated() { bind(row, to: mergeMany, at: Int32(7 * index + 1)) }
-            return mergeMany.runAndClear()
+        return admitted.forEachInKeyOrder(groupSize: Self.mergeBatch) { rows in
+            if rows.count == Self.mergeBatch {
+                for (index, row) in rows.enumerated() { bind(row, to: mergeMany, at: Int32(7 * index + 1)) }
+                return mergeMany.runAndClear()
+            }
+            for row in rows {
+                bind(row, to: merge, at: 1)
+                if let message = merge.runAndClear() { return message }
+            }
+            return nil
         }
-        if let message { return message }
-        for row in rows {
-            bind(row, to: merge, at: 1)
-            if let message = merge.runAndClear() { return message }
-        }
-        return nil
     }
 
     func commitBatch(rows: Int) throws(BatchError) {
