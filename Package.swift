@@ -21,6 +21,8 @@ let package = Package(
         .target(name: "CSHA256"),
         // Swift has no prefetch instruction; admission and the certificate cache use it.
         .target(name: "CPrefetch"),
+        // preadv2 needs _GNU_SOURCE, which Swift's Glibc module is built without.
+        .target(name: "CReadNoWait"),
         // sqlite3_config is variadic: Swift reaches it through this C function.
         .target(name: "CSQLiteConfig", linkerSettings: [.linkedLibrary("sqlite3")]),
         .target(
@@ -28,6 +30,7 @@ let package = Package(
             dependencies: [
                 "CLibXML2",
                 "CPrefetch",
+                "CReadNoWait",
                 "CSHA256",
                 "CSQLiteConfig",
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -1,3 +1,4 @@
+import CReadNoWait
 import Foundation
 import Testing
 @testable import SignBatch
@@ -201,6 +202,85 @@ struct DocumentCheckerTests {
             try FileManager.default.removeItem(atPath: base + "/brief.png")
             #expect(Self.codes(second, "brief.png") == [])
             #expect(Self.codes(alone, "brief.png") == [.proofNotFound])
+        }
+    }
+
+    // MARK: Reading ahead
+
+    /// `readAhead` then `check` of one path, as a chunk's evaluation makes them.
+    static func codesReadAhead(_ checker: DocumentChecker, _ path: String,
+                               _ role: DocumentChecker.Role = .proof) -> [ReasonCode] {
+        path.withBytes { checker.readAhead(bytes: $0, hash: ByteHash.hash($0)) }
+        return codes(checker, path, role)
+    }
+
+    /// Whether the first bytes of `path` are in the page cache; `nil` where the file system
+    /// cannot tell (no `RWF_NOWAIT`).
+    static func inMemory(_ path: String) -> Bool? {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var byte: UInt8 = 0
+        if creadnowait_pread(fd, &byte, 1, 0) >= 0 { return true }
+        return errno == EAGAIN ? false : nil
+    }
+
+    /// Every kind of path gets the same reasons whether its check was begun ahead or not.
+    @Test(arguments: [
+        "ok.png", "ok.jpg", "sub/inner.jpg", "exact.png", "in-link.png", "sub-link/inner.jpg",
+        "../outside.png", "out-link.png", "abs-link.png", "/etc/passwd", "..", "../missing.png",
+        "missing.png", "sub/missing.jpg", "nodir/x.png", "text.png", "empty.png", "short.png",
+        "short.jpg", "sub", ".", "sub-link", "big.png", "big.txt", "fifo.png",
+    ])
+    func readingAheadChangesNoVerdict(path: String) throws {
+        try Self.withFixture { _, base in
+            #expect(mkfifo(base + "/fifo.png", 0o644) == 0)
+            let plain = DocumentChecker(baseDirectory: base, maxBytes: Self.limit)
+            let ahead = DocumentChecker(baseDirectory: base, maxBytes: Self.limit)
+            let expected = Self.codes(plain, path)
+            #expect(Self.codesReadAhead(ahead, path) == expected, "\(path)")
+            #expect(Self.codesReadAhead(ahead, path, .commission) == Self.codes(plain, path, .commission), "\(path)")
+            // The FIFO was opened without blocking and never read: nothing waits on it.
+            if path == "fifo.png" { #expect(expected == [.proofFormat]) }
+        }
+    }
+
+    /// A certificate whose first bytes are in memory is settled by `readAhead` itself: here
+    /// it is gone by the time its row is checked, and still counts as the image it was.
+    @Test(.enabled(if: inMemoryIsKnown())) func readingAheadSettlesWhatIsInMemory() throws {
+        try Self.withFixture { _, base in
+            _ = Self.codes(DocumentChecker(baseDirectory: base, maxBytes: Self.limit), "text.png")
+            #expect(Self.inMemory(base + "/ok.png") == true)
+            #expect(Self.inMemory(base + "/text.png") == true)
+            let checker = DocumentChecker(baseDirectory: base, maxBytes: Self.limit)
+            for path in ["ok.png", "text.png"] {
+                path.withBytes { checker.readAhead(bytes: $0, hash: ByteHash.hash($0)) }
+                try FileManager.default.removeItem(atPath: base + "/" + path)
+            }
+            #expect(Self.codes(checker, "ok.png") == [])
+            #expect(Self.codes(checker, "text.png") == [.proofFormat])
+        }
+    }
+
+    static func inMemoryIsKnown() -> Bool {
+        (try? UnitSupport.withTemporaryDirectory { directory in
+            try UnitSupport.write(png, to: directory + "/probe.png")
+            return inMemory(directory + "/probe.png") != nil
+        }) ?? false
+    }
+
+    /// A chunk is read ahead only after one that met paths not yet checked.
+    @Test func chunksAreReadAheadAfterMisses() throws {
+        try Self.withFixture { _, base in
+            let checker = DocumentChecker(baseDirectory: base, maxBytes: Self.limit)
+            #expect(checker.beginChunk())
+            _ = Self.codes(checker, "ok.png")
+            #expect(checker.beginChunk())
+            _ = Self.codes(checker, "ok.png")
+            _ = Self.codes(checker, "")
+            #expect(!checker.beginChunk())
+            _ = Self.codes(checker, "ok.jpg")
+            #expect(checker.beginChunk())
         }
     }
 }

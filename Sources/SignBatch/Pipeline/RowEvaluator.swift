@@ -251,7 +251,8 @@ final class EvaluationStage {
 
     /// Evaluates and renders a chunk of rows. All of them are normalized first, so that the
     /// certificate cache's reads for the whole chunk can be started together
-    /// (`DocumentChecker.prefetch`) before the first row is checked.
+    /// (`DocumentChecker.prefetch`) before the first row is checked, and so can the disk
+    /// reads of certificates not yet checked (`DocumentChecker.readAhead`).
     func evaluate(_ chunk: [RawApplication], into evaluated: inout EvaluatedChunk) {
         evaluated.evaluations.reserveCapacity(chunk.count)
         evaluated.ends.reserveCapacity(chunk.count)
@@ -277,6 +278,15 @@ final class EvaluationStage {
                 if app.purpose.value == .others { hash(app, .commissionFile, into: 2 * index + 1) }
             }
             documents.prefetch(UnsafeBufferPointer(rebasing: hashes[(2 * chunk.count)..<wanted]))
+            if documents.beginChunk() {
+                for index in chunk.indices {
+                    let app = apps[index]
+                    app.withBytes(.documentFile) { documents.readAhead(bytes: $0, hash: hashes[2 * index]) }
+                    if app.purpose.value == .others {
+                        app.withBytes(.commissionFile) { documents.readAhead(bytes: $0, hash: hashes[2 * index + 1]) }
+                    }
+                }
+            }
             for index in chunk.indices {
                 let evaluation = evaluate(apps[index], documentHash: hashes[2 * index],
                                           commissionHash: hashes[2 * index + 1])

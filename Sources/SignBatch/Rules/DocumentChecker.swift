@@ -1,3 +1,4 @@
+import CReadNoWait
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -81,6 +82,7 @@ public final class DocumentChecker {
         if let cached = cache.value(for: bytes, hash: hash) {
             verdict = cached
         } else {
+            misses += 1
             let path = String(decoding: bytes, as: UTF8.self)
             if let known = shared?.verdict(for: path) {
                 verdict = known
@@ -120,6 +122,53 @@ public final class DocumentChecker {
     /// rows about to be checked.
     func prefetch(_ hashes: UnsafeBufferPointer<UInt64>) {
         cache.prefetch(hashes)
+    }
+
+    // MARK: Reading ahead
+
+    /// Cache misses since the last `beginChunk`.
+    private var misses = 1
+
+    /// Starts a chunk of rows' checks. Whether its paths are worth `readAhead`: only when
+    /// the chunk before it met paths not yet checked, so a batch whose certificates are all
+    /// known costs no more than one cache lookup per path.
+    func beginChunk() -> Bool {
+        defer { misses = 0 }
+        return misses > 0
+    }
+
+    /// Begins checking a path that a row of this chunk will check, so that the chunk's
+    /// certificates not in the page cache are read from disk together, not one at a time
+    /// as each row is checked (a batch's certificates are usually cold: the 1M benchmark's
+    /// 13,333 files took a dry run from 1.7 s to 2.3 s). The file is opened as `check`
+    /// would; when its first bytes are in memory (`RWF_NOWAIT`) the verdict is reached
+    /// now, else the kernel is asked for them and the file closed again: the row's `check`
+    /// examines it as usual, by then most likely without waiting.
+    ///
+    /// Only a head start, never a verdict of its own: a path it does not settle (not a
+    /// plain name in a resolved directory, not in memory, any error) is examined by `check`,
+    /// and what it settles gets the verdict `check` would give. No descriptor is held past
+    /// the call, so it cannot make another open fail.
+    func readAhead(bytes: UnsafeBufferPointer<UInt8>, hash: UInt64) {
+        guard !bytes.isEmpty, cache.value(for: bytes, hash: hash) == nil, let realBase,
+              bytes.first != 0x2F, !bytes.contains(0) else { return }
+        let path = String(decoding: bytes, as: UTF8.self)
+        guard shared?.verdict(for: path) == nil,
+              case .file(let directory, let name)? = quickResolve(path, under: realBase),
+              case .file(let opened) = openFile(name, in: directory) else { return }
+        defer { close(opened.descriptor) }
+        var magic = [UInt8](repeating: 0, count: Self.magicLength)
+        let count = magic.withUnsafeMutableBytes {
+            creadnowait_pread(opened.descriptor, $0.baseAddress, $0.count, 0)
+        }
+        guard count == Self.magicLength || (count >= 0 && count >= opened.size) else {
+            // Not in memory (or a file system without RWF_NOWAIT): the disk read starts now.
+            _ = posix_fadvise(opened.descriptor, 0, off_t(Self.magicLength), POSIX_FADV_WILLNEED)
+            return
+        }
+        let verdict = self.verdict(size: opened.size, magic: magic.prefix(count))
+        shared?.store(verdict, for: path)
+        cache.insert(verdict, for: path)
     }
 
     private func examine(_ path: String) -> Verdict {
@@ -220,30 +269,71 @@ public final class DocumentChecker {
     /// it. A file reached through a directory descriptor is opened without following a
     /// symlink: it was found not to be one, and must not have become one since.
     private func inspect(_ path: String, in directory: Int32) -> Verdict {
+        switch openFile(path, in: directory) {
+        case .checked(let verdict):
+            return verdict
+        case .file(let opened):
+            defer { close(opened.descriptor) }
+            return readMagic(opened)
+        }
+    }
+
+    /// A regular file, open.
+    private struct Opened {
+        let descriptor: Int32
+        let size: Int
+    }
+
+    private enum Opening {
+        /// Decided without reading the file (it cannot be opened, or is not a regular file).
+        case checked(Verdict)
+        /// A regular file, open: the caller reads its first bytes and closes it.
+        case file(Opened)
+    }
+
+    /// `inspect`'s opening of the file, up to the read of its first bytes.
+    private func openFile(_ path: String, in directory: Int32) -> Opening {
         let fd = directory == AT_FDCWD
             ? open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
             : openat(directory, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)
         if fd < 0 {
-            if errno == ENOENT { return .notFound }
-            return .problems(format: "cannot be read (\(SystemError.text(errno)))", tooLarge: nil)
+            if errno == ENOENT { return .checked(.notFound) }
+            return .checked(.problems(format: "cannot be read (\(SystemError.text(errno)))", tooLarge: nil))
         }
-        defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else {
-            return .problems(format: "cannot be read (\(SystemError.text(errno)))", tooLarge: nil)
+            let error = errno
+            close(fd)
+            return .checked(.problems(format: "cannot be read (\(SystemError.text(error)))", tooLarge: nil))
         }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
-            return .problems(format: "is not a regular file", tooLarge: nil)
+            close(fd)
+            return .checked(.problems(format: "is not a regular file", tooLarge: nil))
         }
-        var magic = [UInt8](repeating: 0, count: 8)
-        let count = magic.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 8, 0) }
-        var format: String?
+        return .file(Opened(descriptor: fd, size: Int(info.st_size)))
+    }
+
+    private static let magicLength = 8
+
+    /// Reads the first bytes of an opened regular file and reaches its verdict.
+    private func readMagic(_ opened: Opened) -> Verdict {
+        var magic = [UInt8](repeating: 0, count: Self.magicLength)
+        let count = magic.withUnsafeMutableBytes { pread(opened.descriptor, $0.baseAddress, Self.magicLength, 0) }
         if count < 0 {
-            format = "cannot be read (\(SystemError.text(errno)))"
-        } else if !Self.isImage(magic.prefix(count)) {
-            format = "is not a JPEG or PNG image by its content"
+            return verdict(size: opened.size, magic: nil, readError: errno)
         }
-        let size = Int(info.st_size)
+        return verdict(size: opened.size, magic: magic.prefix(count))
+    }
+
+    /// The verdict on a regular file of `size` bytes that starts with `magic` (`nil`: its
+    /// read failed with `readError`).
+    private func verdict(size: Int, magic: ArraySlice<UInt8>?, readError: Int32 = 0) -> Verdict {
+        var format: String?
+        if let magic {
+            if !Self.isImage(magic) { format = "is not a JPEG or PNG image by its content" }
+        } else {
+            format = "cannot be read (\(SystemError.text(readError)))"
+        }
         let verdict = Verdict.problems(format: format, tooLarge: size > maxBytes ? size : nil)
         return verdict == .problems(format: nil, tooLarge: nil) ? .ok : verdict
     }
