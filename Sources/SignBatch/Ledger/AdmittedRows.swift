@@ -1,3 +1,4 @@
+import CPrefetch
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -64,7 +65,9 @@ final class AdmittedRows {
             records.withUnsafeBytes { stored -> String? in
                 var group: [Row] = []
                 group.reserveCapacity(groupSize)
-                for start in Self.keyOrder(stored, count: count, accountIDs: ids) {
+                let order = Self.keyOrder(stored, count: count, accountIDs: ids)
+                for (index, start) in order.enumerated() {
+                    Self.prefetch(order, index + Self.prefetchDistance, in: stored)
                     let record = Record(at: Int(start), in: stored)
                     group.append(Row(accountID: ids[record.account], international: record.international,
                                      key: record.key, name: record.name, status: record.status, line: record.line))
@@ -148,8 +151,9 @@ final class AdmittedRows {
         order.withUnsafeMutableBufferPointer { order in
             for run in ids.indices where runStarts[run + 1] - runStarts[run] > 1 {
                 entries.removeAll(keepingCapacity: true)
-                for start in order[runStarts[run]..<runStarts[run + 1]] {
-                    entries.append(SortEntry(start, Record(at: Int(start), in: stored)))
+                for index in runStarts[run]..<runStarts[run + 1] {
+                    prefetch(UnsafeBufferPointer(order), index + prefetchDistance, in: stored)
+                    entries.append(SortEntry(order[index], Record(at: Int(order[index]), in: stored)))
                 }
                 entries.sort { left, right in
                     if left.international != right.international { return !left.international }
@@ -160,6 +164,21 @@ final class AdmittedRows {
             }
         }
         return order
+    }
+
+    /// How many records ahead of the one read the walks in key order prefetch: in key order
+    /// each record lies anywhere in the buffer (hundreds of MB at 10M rows), so nearly every
+    /// one missed the CPU caches and the TLB.
+    private static let prefetchDistance = 16
+
+    /// Starts the memory reads of record `order[index]` (both lines it may span), if any.
+    @inline(__always)
+    private static func prefetch<Order: Collection<UInt32>>(_ order: Order, _ index: Int,
+                                                            in stored: UnsafeRawBufferPointer) where Order.Index == Int {
+        guard index < order.endIndex else { return }
+        let record = stored.baseAddress! + Int(order[index])
+        cprefetch(record)
+        cprefetch(record + 63)
     }
 
     /// A record to sort within its account's run. `prefix` is the key's first eight bytes,
