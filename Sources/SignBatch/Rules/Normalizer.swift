@@ -27,8 +27,11 @@ public final class Normalizer {
         releases = LookupCache(default: true) { rules.productReleased($0) }
     }
 
-    public func normalize(_ raw: RawApplication) -> Application {
-        func string(_ field: Field) -> String {
+    /// `consuming`: the row moves into the application. Borrowed, it was copied at the call
+    /// (a retain and a release of each of its buffers) and again into the application.
+    public func normalize(_ raw: consuming RawApplication) -> Application {
+        // Functions of the row, not closures over it: a captured row could not move.
+        func string(_ raw: borrowing RawApplication, _ field: Field) -> String {
             raw.withBytes(field) { bytes in
                 // Simple text is only trimmed: decoded once, without its ends.
                 guard let range = TextNormalizer.simpleFieldRange(bytes) else {
@@ -37,7 +40,7 @@ public final class Normalizer {
                 return String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
             }
         }
-        func parse<T>(_ field: Field, _ cache: LookupCache<T>) -> Parsed<T> {
+        func parse<T>(_ raw: borrowing RawApplication, _ field: Field, _ cache: LookupCache<T>) -> Parsed<T> {
             raw.withBytes(field) { cache.parse($0) }
         }
 
@@ -57,7 +60,7 @@ public final class Normalizer {
             nameChanged = signName != rawName
             signKey = TextNormalizer.fold(signName)
         }
-        let signType = parse(.signType, signTypes)
+        let signType = parse(raw, .signType, signTypes)
         var text = NormalizedText()
         normalize(raw, .documentFile, into: &text)
         normalize(raw, .commissionFile, into: &text)
@@ -69,23 +72,28 @@ public final class Normalizer {
             normalize(raw, .remark, into: &text)
         }
         normalize(raw, .creditCode, into: &text, CreditCode.normalize, ascii: CreditCode.inShape)
-        let accountID = string(.accountID)
-        let international = parse(.international, internationals)
+        let accountID = string(raw, .accountID)
+        let international = parse(raw, .international, internationals)
         // Hashed here, on an evaluating thread, for admission on the writing one.
         let accountHash = accountID.withBytes { ByteHash.hash($0) }
         let holdingHash = BatchHoldings.hash(account: accountHash, key: signKey.withBytes { ByteHash.hash($0) },
                                              international: international.value ?? false)
+        let ref = string(raw, .ref)
+        let accountType = parse(raw, .accountType, accountTypes)
+        let purpose = parse(raw, .signPurpose, purposes)
+        let documentType = parse(raw, .documentType, documentTypes)
+        let productReleased = parse(raw, .productReleased, releases)
         let application = Application(
             raw: raw,
-            ref: string(.ref),
+            ref: ref,
             accountID: accountID,
-            accountType: parse(.accountType, accountTypes),
+            accountType: accountType,
             signName: signName,
             signType: signType,
             international: international,
-            purpose: parse(.signPurpose, purposes),
-            documentType: parse(.documentType, documentTypes),
-            productReleased: parse(.productReleased, releases),
+            purpose: purpose,
+            documentType: documentType,
+            productReleased: productReleased,
             signKey: signKey,
             hasValidAccountID: Validator.isValidAccountID(accountID),
             accountHash: accountHash,
@@ -93,7 +101,7 @@ public final class Normalizer {
             text: text)
         if nameChanged, !signName.isEmpty {
             application.warnings.append(Finding(.signNormalized,
-                "sign_name '\(raw[.signName] ?? "")' was normalized to '\(signName)'"))
+                "sign_name '\(application.raw[.signName] ?? "")' was normalized to '\(signName)'"))
         }
         return application
     }
