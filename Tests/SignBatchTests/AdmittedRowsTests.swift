@@ -45,10 +45,12 @@ import Testing
         return rows
     }
 
-    static func inKeyOrder(_ admitted: AdmittedRows) -> [Fetched] {
+    /// `sortingAhead`: the runs are sorted on a thread of their own (at any size), as for a
+    /// large batch; otherwise as for a small one.
+    static func inKeyOrder(_ admitted: AdmittedRows, sortingAhead: Bool = false) -> [Fetched] {
         var fetched: [Fetched] = []
         // Groups of 7: most are full, and the last is not.
-        let message = admitted.forEachInKeyOrder(groupSize: 7) { rows in
+        let message = admitted.forEachInKeyOrder(groupSize: 7, sortingAheadFrom: sortingAhead ? 0 : .max) { rows in
             #expect(rows.count <= 7)
             for row in rows {
                 fetched.append(Fetched(account: String(decoding: row.accountID, as: UTF8.self),
@@ -63,8 +65,9 @@ import Testing
         return fetched
     }
 
-    @Test("rows come back in SQLite's ORDER BY account_id, international, sign_key", arguments: [1, 2, 3])
-    func sqliteOrder(seed: UInt64) throws {
+    @Test("rows come back in SQLite's ORDER BY account_id, international, sign_key",
+          arguments: [1, 2, 3], [false, true])
+    func sqliteOrder(seed: UInt64, sortingAhead: Bool) throws {
         let rows = Self.rows(count: 600, seed: seed)
         let admitted = AdmittedRows()
         for row in rows {
@@ -84,7 +87,7 @@ import Testing
             return try Int64.fetchAll(db, sql: "SELECT line FROM t ORDER BY account_id, international, sign_key")
                 .map { byLine[$0]! }
         }
-        #expect(Self.inKeyOrder(admitted) == expected)
+        #expect(Self.inKeyOrder(admitted, sortingAhead: sortingAhead) == expected)
     }
 
     @Test("a name is kept byte for byte, even when it is canonically equivalent to its key")
@@ -113,6 +116,29 @@ import Testing
         }
         #expect(message == "stop")
         #expect(seen == 2)
+    }
+
+    /// The thread sorting ahead is stopped and waited for: the rows' buffers it reads are
+    /// only lent for the walk.
+    @Test("an error ends the walk while runs are still being sorted ahead")
+    func errorWhileSortingAhead() {
+        let admitted = AdmittedRows()
+        for line in 0..<20_000 {
+            admitted.append(AdmittedEntry(accountID: "acct\(line % 500)",
+                                          key: SignatureKey(international: line % 3 == 0, folded: "k\(line &* 7919 % 20_000)"),
+                                          signName: "n", status: .accepted, line: line))
+        }
+        var seen = 0
+        let message = admitted.forEachInKeyOrder(groupSize: 1, sortingAheadFrom: 0) { _ in
+            seen += 1
+            return seen == 3 ? "stop" : nil
+        }
+        #expect(message == "stop")
+        #expect(seen == 3)
+        // The same rows walk again, whole and in order, after the early stop.
+        let rows = Self.inKeyOrder(admitted, sortingAhead: true)
+        #expect(rows.count == 20_000)
+        #expect(rows == Self.inKeyOrder(admitted, sortingAhead: false))
     }
 
     @Test("removeAll leaves nothing to merge, and the rows can be filled again")
