@@ -152,6 +152,7 @@ public final class BatchProcessor {
                     for index in chunk.evaluations.indices {
                         try admitAndWrite(chunk, index, admission, outputs, &summary, &tally)
                     }
+                    tally.add(chunk.tally)
                     evaluator.recycle(chunk)
                 }
             }
@@ -180,10 +181,11 @@ public final class BatchProcessor {
         if outcome != .rejected, let refusal = try admission.admit(app, as: outcome) {
             let refused = Evaluation(application: app, reasons: [refusal] + chunk.evaluations[index].reasons)
             try outputs[refused.outcome.position].write(refused)
+            // The chunk's tally counted the row as evaluated.
+            tally.remove(chunk.evaluations[index])
             tally.add(refused)
         } else {
             try outputs[outcome.position].write(rendered: chunk.renderedRow(index))
-            tally.add(chunk.evaluations[index])
         }
         summary.rows += 1
         progress?.tick(summary.rows)

@@ -223,6 +223,9 @@ struct EvaluatedChunk {
     var evaluations: [Evaluation] = []
     var rendered: [UInt8] = []
     var ends: [Int] = []
+    /// The evaluations' outcomes and reasons, counted on the evaluating thread: the writing
+    /// thread adds one tally per chunk instead of reading every row's reasons again.
+    var tally = RowTally()
 
     func renderedRow(_ index: Int) -> ArraySlice<UInt8> {
         rendered[(index == 0 ? 0 : ends[index - 1])..<ends[index]]
@@ -291,6 +294,7 @@ final class EvaluationStage {
                 let evaluation = evaluate(apps[index], documentHash: hashes[2 * index],
                                           commissionHash: hashes[2 * index + 1])
                 render(evaluation, &evaluated.rendered)
+                evaluated.tally.add(evaluation)
                 evaluated.evaluations.append(evaluation)
                 evaluated.ends.append(evaluated.rendered.count)
             }

@@ -9,17 +9,29 @@ struct RowTally {
     private var reasons: [(code: ReasonCode, count: Int)] = []
 
     @inline(__always)
-    mutating func add(_ evaluation: Evaluation) {
-        outcomes[evaluation.outcome.position] += 1
-        for reason in evaluation.reasons { add(reason.code) }
+    mutating func add(_ evaluation: Evaluation) { add(evaluation, times: 1) }
+
+    /// Takes back an evaluation added before (admission refused its row).
+    mutating func remove(_ evaluation: Evaluation) { add(evaluation, times: -1) }
+
+    /// Adds another tally's counts (a chunk's, counted where it was evaluated).
+    mutating func add(_ other: RowTally) {
+        for position in outcomes.indices { outcomes[position] += other.outcomes[position] }
+        for (code, count) in other.reasons { add(code, count) }
     }
 
-    private mutating func add(_ code: ReasonCode) {
+    @inline(__always)
+    private mutating func add(_ evaluation: Evaluation, times: Int) {
+        outcomes[evaluation.outcome.position] += times
+        for reason in evaluation.reasons { add(reason.code, times) }
+    }
+
+    private mutating func add(_ code: ReasonCode, _ count: Int) {
         for index in reasons.indices where reasons[index].code == code {
-            reasons[index].count += 1
+            reasons[index].count += count
             return
         }
-        reasons.append((code, 1))
+        reasons.append((code, count))
     }
 
     /// Adds the counts to the summary's (only counts above zero make an entry).
@@ -27,6 +39,7 @@ struct RowTally {
         for outcome in Outcome.allCases where outcomes[outcome.position] > 0 {
             summary.counts[outcome, default: 0] += outcomes[outcome.position]
         }
-        for (code, count) in reasons { summary.reasons[code, default: 0] += count }
+        // A reason only taken back (its row refused, the refusal not yet added) makes none.
+        for (code, count) in reasons where count > 0 { summary.reasons[code, default: 0] += count }
     }
 }
