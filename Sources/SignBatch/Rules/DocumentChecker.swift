@@ -150,6 +150,9 @@ public final class DocumentChecker {
     /// and what it settles gets the verdict `check` would give. No descriptor is held past
     /// the call, so it cannot make another open fail.
     func readAhead(bytes: UnsafeBufferPointer<UInt8>, hash: UInt64) {
+        // A full cache would not keep what is settled here, and `check` would examine the
+        // path again (a hostile batch of distinct paths).
+        guard cache.count < cache.limit else { return }
         guard !bytes.isEmpty, cache.value(for: bytes, hash: hash) == nil, let realBase,
               bytes.first != 0x2F, !bytes.contains(0) else { return }
         let path = String(decoding: bytes, as: UTF8.self)
