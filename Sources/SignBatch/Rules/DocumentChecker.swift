@@ -88,8 +88,8 @@ public final class DocumentChecker {
                 verdict = known
             } else {
                 // Examined outside the lock: at worst both threads examine a path at once, and
-                // reach the same verdict.
-                verdict = examine(path)
+                // reach the same verdict. Waiting for the disk, examining always reaches one.
+                verdict = examine(path, .waiting)!
                 shared?.store(verdict, for: path)
             }
             cache.insert(verdict, for: path)
@@ -140,46 +140,37 @@ public final class DocumentChecker {
     /// Begins checking a path that a row of this chunk will check, so that the chunk's
     /// certificates not in the page cache are read from disk together, not one at a time
     /// as each row is checked (a batch's certificates are usually cold: the 1M benchmark's
-    /// 13,333 files took a dry run from 1.7 s to 2.3 s). The file is opened as `check`
-    /// would; when its first bytes are in memory (`RWF_NOWAIT`) the verdict is reached
-    /// now, else the kernel is asked for them and the file closed again: the row's `check`
-    /// examines it as usual, by then most likely without waiting.
-    ///
-    /// Only a head start, never a verdict of its own: a path it does not settle (not a
-    /// plain name in a resolved directory, not in memory, any error) is examined by `check`,
-    /// and what it settles gets the verdict `check` would give. No descriptor is held past
-    /// the call, so it cannot make another open fail.
+    /// 13,333 files took a dry run from 1.7 s to 2.3 s). The path is examined as `check`
+    /// would examine it, reading only what is in memory: the verdict it reaches is the
+    /// one `check` would reach, and for a file whose first bytes are not in memory the
+    /// kernel is asked for them, and the row's `check` examines it again, by then most
+    /// likely without waiting. No descriptor is held past the call, so it cannot make
+    /// another open fail.
     func readAhead(bytes: UnsafeBufferPointer<UInt8>, hash: UInt64) {
         // A full cache would not keep what is settled here, and `check` would examine the
         // path again (a hostile batch of distinct paths).
-        guard cache.count < cache.limit else { return }
-        guard !bytes.isEmpty, cache.value(for: bytes, hash: hash) == nil, let realBase,
-              bytes.first != 0x2F, !bytes.contains(0) else { return }
+        guard cache.count < cache.limit, !bytes.isEmpty, cache.value(for: bytes, hash: hash) == nil else { return }
         let path = String(decoding: bytes, as: UTF8.self)
-        guard shared?.verdict(for: path) == nil,
-              case .file(let directory, let name)? = quickResolve(path, under: realBase),
-              case .file(let opened) = openFile(name, in: directory) else { return }
-        defer { close(opened.descriptor) }
-        var magic = [UInt8](repeating: 0, count: Self.magicLength)
-        let count = magic.withUnsafeMutableBytes {
-            creadnowait_pread(opened.descriptor, $0.baseAddress, $0.count, 0)
-        }
-        guard count == Self.magicLength || (count >= 0 && count >= opened.size) else {
-            // Not in memory (or a file system without RWF_NOWAIT): the disk read starts now.
-            _ = posix_fadvise(opened.descriptor, 0, off_t(Self.magicLength), POSIX_FADV_WILLNEED)
-            return
-        }
-        let verdict = self.verdict(size: opened.size, magic: magic.prefix(count))
+        guard shared?.verdict(for: path) == nil, let verdict = examine(path, .fromMemory) else { return }
         shared?.store(verdict, for: path)
         cache.insert(verdict, for: path)
     }
 
-    private func examine(_ path: String) -> Verdict {
+    /// How `examine` reads a certificate's first bytes.
+    private enum Reading {
+        /// Waiting for the disk if need be: a verdict is always reached.
+        case waiting
+        /// Only from the page cache (`RWF_NOWAIT`): no verdict when the bytes are not there,
+        /// and the kernel is asked to read them.
+        case fromMemory
+    }
+
+    private func examine(_ path: String, _ reading: Reading) -> Verdict? {
         if path.hasPrefix("/") { return .pathInvalid("absolute paths are not allowed; give a path relative to \(baseDirectory)") }
         if path.utf8.contains(0) { return .pathInvalid("the path contains a NUL byte") }
         guard let realBase else { return .pathInvalid("the directory \(baseDirectory) cannot be resolved") }
         switch quickResolve(path, under: realBase) {
-        case .file(let directory, let name): return inspect(name, in: directory)
+        case .file(let directory, let name): return inspect(name, in: directory, reading)
         case .missing: return .notFound
         case nil: break
         }
@@ -190,7 +181,7 @@ public final class DocumentChecker {
             return .pathInvalid("it leads outside \(baseDirectory)")
         }
         guard resolved.exists else { return .notFound }
-        return inspect(resolved.path, in: AT_FDCWD)
+        return inspect(resolved.path, in: AT_FDCWD, reading)
     }
 
     /// A directory under the base, resolved once: its real path, and a descriptor for it
@@ -271,71 +262,41 @@ public final class DocumentChecker {
     /// Opens `path` (relative to `directory`, or a full path with `AT_FDCWD`) and checks
     /// it. A file reached through a directory descriptor is opened without following a
     /// symlink: it was found not to be one, and must not have become one since.
-    private func inspect(_ path: String, in directory: Int32) -> Verdict {
-        switch openFile(path, in: directory) {
-        case .checked(let verdict):
-            return verdict
-        case .file(let opened):
-            defer { close(opened.descriptor) }
-            return readMagic(opened)
-        }
-    }
-
-    /// A regular file, open.
-    private struct Opened {
-        let descriptor: Int32
-        let size: Int
-    }
-
-    private enum Opening {
-        /// Decided without reading the file (it cannot be opened, or is not a regular file).
-        case checked(Verdict)
-        /// A regular file, open: the caller reads its first bytes and closes it.
-        case file(Opened)
-    }
-
-    /// `inspect`'s opening of the file, up to the read of its first bytes.
-    private func openFile(_ path: String, in directory: Int32) -> Opening {
+    private func inspect(_ path: String, in directory: Int32, _ reading: Reading) -> Verdict? {
         let fd = directory == AT_FDCWD
             ? open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
             : openat(directory, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)
         if fd < 0 {
-            if errno == ENOENT { return .checked(.notFound) }
-            return .checked(.problems(format: "cannot be read (\(SystemError.text(errno)))", tooLarge: nil))
+            if errno == ENOENT { return .notFound }
+            return .problems(format: "cannot be read (\(SystemError.text(errno)))", tooLarge: nil)
         }
+        defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else {
-            let error = errno
-            close(fd)
-            return .checked(.problems(format: "cannot be read (\(SystemError.text(error)))", tooLarge: nil))
+            return .problems(format: "cannot be read (\(SystemError.text(errno)))", tooLarge: nil)
         }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
-            close(fd)
-            return .checked(.problems(format: "is not a regular file", tooLarge: nil))
+            return .problems(format: "is not a regular file", tooLarge: nil)
         }
-        return .file(Opened(descriptor: fd, size: Int(info.st_size)))
-    }
-
-    private static let magicLength = 8
-
-    /// Reads the first bytes of an opened regular file and reaches its verdict.
-    private func readMagic(_ opened: Opened) -> Verdict {
-        var magic = [UInt8](repeating: 0, count: Self.magicLength)
-        let count = magic.withUnsafeMutableBytes { pread(opened.descriptor, $0.baseAddress, Self.magicLength, 0) }
-        if count < 0 {
-            return verdict(size: opened.size, magic: nil, readError: errno)
+        let size = Int(info.st_size)
+        var magic = [UInt8](repeating: 0, count: 8)
+        let count: Int
+        switch reading {
+        case .waiting:
+            count = magic.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 8, 0) }
+        case .fromMemory:
+            count = magic.withUnsafeMutableBytes { creadnowait_pread(fd, $0.baseAddress, 8, 0) }
+            guard count == 8 || (count >= 0 && count >= size) else {
+                // Not in memory (or a file system without RWF_NOWAIT): the disk read starts now.
+                _ = posix_fadvise(fd, 0, 8, POSIX_FADV_WILLNEED)
+                return nil
+            }
         }
-        return verdict(size: opened.size, magic: magic.prefix(count))
-    }
-
-    /// The verdict on a regular file of `size` bytes that starts with `magic` (`nil`: its
-    /// read failed with `readError`).
-    private func verdict(size: Int, magic: ArraySlice<UInt8>?, readError: Int32 = 0) -> Verdict {
         var format: String?
-        if let magic {
-            if !Self.isImage(magic) { format = "is not a JPEG or PNG image by its content" }
-        } else {
-            format = "cannot be read (\(SystemError.text(readError)))"
+        if count < 0 {
+            format = "cannot be read (\(SystemError.text(errno)))"
+        } else if !Self.isImage(magic.prefix(count)) {
+            format = "is not a JPEG or PNG image by its content"
         }
         let verdict = Verdict.problems(format: format, tooLarge: size > maxBytes ? size : nil)
         return verdict == .problems(format: nil, tooLarge: nil) ? .ok : verdict
