@@ -61,32 +61,35 @@ final class AdmittedRows {
     /// Hands every row to `body` in key order, `groupSize` at a time (the last group may be
     /// smaller); the first error `body` returns ends it.
     ///
-    /// From `sortingAheadFrom` rows on, the accounts' runs are sorted on a thread of their
-    /// own, each just ahead of the walk that hands its rows out: the sort (about 80 ms for
-    /// 781k rows) no longer waits in front of the merge, which runs alone on one core.
+    /// Each account's run is sorted just before the walk reaches it. From `sortingAheadFrom`
+    /// rows on, the runs are sorted on a thread of their own, ahead of the walk: the sort
+    /// (about 80 ms for 781k rows) no longer waits in front of the merge, which runs alone
+    /// on one core.
     func forEachInKeyOrder(groupSize: Int, sortingAheadFrom threshold: Int = 16_384,
                            _ body: ([Row]) -> String?) -> String? {
         precondition(groupSize > 0)
         return accounts.withKeys { ids in
             records.withUnsafeBytes { stored -> String? in
-                var (order, runStarts) = Self.accountRuns(stored, count: count, accountIDs: ids)
+                var (order, starts) = Self.accountRuns(stored, count: count, accountIDs: ids)
                 return order.withUnsafeMutableBufferPointer { order -> String? in
-                    let sorter = count >= threshold
-                        ? RunSorter(order: order, runStarts: runStarts, stored: stored) : nil
+                    let runs = Runs(order: order, starts: starts, stored: stored)
+                    let sorter = count >= threshold ? RunSorter(runs) : nil
                     defer { sorter?.stop() }
-                    if sorter == nil {
-                        var entries: [SortEntry] = []
-                        for run in ids.indices { Self.sortRun(run, of: order, runStarts, stored, &entries) }
-                    }
+                    var scratch: [SortEntry] = []
                     var group: [Row] = []
                     group.reserveCapacity(groupSize)
                     var run = 0
                     // Rows before this index are in runs known to be sorted.
-                    var sortedEnd = sorter == nil ? count : 0
+                    var sortedEnd = 0
                     for index in 0..<count {
-                        if index >= sortedEnd, let sorter {
-                            while runStarts[run + 1] <= index { run += 1 }
-                            sortedEnd = runStarts[sorter.waitForRuns(through: run)]
+                        if index >= sortedEnd {
+                            while starts[run + 1] <= index { run += 1 }
+                            if let sorter {
+                                sortedEnd = starts[sorter.waitForRuns(through: run)]
+                            } else {
+                                runs.sort(run, scratch: &scratch)
+                                sortedEnd = starts[run + 1]
+                            }
                         }
                         if index + Self.prefetchDistance < sortedEnd {
                             Self.prefetch(stored.baseAddress! + Int(order[index + Self.prefetchDistance]))
@@ -106,32 +109,58 @@ final class AdmittedRows {
         }
     }
 
-    /// Sorts the accounts' runs in order on a thread of its own, publishing how many are
-    /// done. Everything it is given must outlive it: `stop` waits for it.
+    /// The records' starts in one run per account (accounts in their IDs' byte order), and
+    /// where each run starts (`starts[run]`; the last entry is the number of records).
+    /// Everything here is lent by `forEachInKeyOrder` for the length of its walk.
+    fileprivate struct Runs: @unchecked Sendable {
+        let order: UnsafeMutableBufferPointer<UInt32>
+        let starts: [Int]
+        let stored: UnsafeRawBufferPointer
+
+        var count: Int { starts.count - 1 }
+
+        /// Orders run `run` by international and key, in place, on a copy that carries the
+        /// key's first eight bytes as an integer: most pairs are ordered by it, without
+        /// reading the records. `scratch` is reused from run to run.
+        func sort(_ run: Int, scratch entries: inout [SortEntry]) {
+            let range = starts[run]..<starts[run + 1]
+            guard range.count > 1 else { return }
+            entries.removeAll(keepingCapacity: true)
+            for index in range {
+                if index + prefetchDistance < range.upperBound {
+                    prefetch(stored.baseAddress! + Int(order[index + prefetchDistance]))
+                }
+                entries.append(SortEntry(order[index], Record(at: Int(order[index]), in: stored)))
+            }
+            entries.sort { left, right in
+                if left.international != right.international { return !left.international }
+                if left.prefix != right.prefix { return left.prefix < right.prefix }
+                return precedes(left.key, right.key)
+            }
+            for (offset, entry) in entries.enumerated() { order[range.lowerBound + offset] = entry.start }
+        }
+    }
+
+    /// Sorts the runs in order on a thread of its own, publishing how many are done. The
+    /// runs it is given must outlive it: `stop` waits for it.
     private final class RunSorter: @unchecked Sendable {
         private let condition = NSCondition()
         /// Runs sorted so far, in order (guarded by `condition`).
         private var sorted = 0
         private var stopping = false  // guarded by `condition`
         private let finished = DispatchSemaphore(value: 0)
-        // Lent by `forEachInKeyOrder` until `stop` returns; only this thread writes `order`
-        // before publishing a run, and the walk reads only published runs.
-        private let order: UnsafeMutableBufferPointer<UInt32>
-        private let runStarts: [Int]
-        private let stored: UnsafeRawBufferPointer
 
-        init(order: UnsafeMutableBufferPointer<UInt32>, runStarts: [Int], stored: UnsafeRawBufferPointer) {
-            self.order = order
-            self.runStarts = runStarts
-            self.stored = stored
+        /// Only this thread writes `runs.order` before publishing a run, and the walk reads
+        /// only published runs.
+        init(_ runs: Runs) {
             let thread = Thread { [self] in
-                var entries: [SortEntry] = []
-                for run in 0..<(self.runStarts.count - 1) {
+                var scratch: [SortEntry] = []
+                for run in 0..<runs.count {
                     condition.lock()
                     let stop = stopping
                     condition.unlock()
                     if stop { break }
-                    AdmittedRows.sortRun(run, of: self.order, self.runStarts, self.stored, &entries)
+                    runs.sort(run, scratch: &scratch)
                     condition.lock()
                     sorted = run + 1
                     condition.broadcast()
@@ -198,7 +227,7 @@ final class AdmittedRows {
 
     /// The records' starts counted into one run per account (accounts in their IDs' byte
     /// order), each run in buffer order, and where each run starts (`runStarts[run]`; the
-    /// last entry is `count`). `sortRun` then orders each run by international and key.
+    /// last entry is `count`). `Runs.sort` then orders each run by international and key.
     private static func accountRuns(_ stored: UnsafeRawBufferPointer, count: Int,
                                     accountIDs ids: [UnsafeBufferPointer<UInt8>]) -> ([UInt32], [Int]) {
         var rank = [Int](repeating: 0, count: ids.count)
@@ -224,28 +253,6 @@ final class AdmittedRows {
             next[run] += 1
         }
         return (order, runStarts)
-    }
-
-    /// Sorts run `run` of `order` in place, on a copy that carries the key's first eight
-    /// bytes as an integer: most pairs are ordered by it, without reading the records.
-    /// `entries` is scratch space, reused from run to run.
-    fileprivate static func sortRun(_ run: Int, of order: UnsafeMutableBufferPointer<UInt32>, _ runStarts: [Int],
-                                    _ stored: UnsafeRawBufferPointer, _ entries: inout [SortEntry]) {
-        let range = runStarts[run]..<runStarts[run + 1]
-        guard range.count > 1 else { return }
-        entries.removeAll(keepingCapacity: true)
-        for index in range {
-            if index + prefetchDistance < range.upperBound {
-                prefetch(stored.baseAddress! + Int(order[index + prefetchDistance]))
-            }
-            entries.append(SortEntry(order[index], Record(at: Int(order[index]), in: stored)))
-        }
-        entries.sort { left, right in
-            if left.international != right.international { return !left.international }
-            if left.prefix != right.prefix { return left.prefix < right.prefix }
-            return precedes(left.key, right.key)
-        }
-        for (offset, entry) in entries.enumerated() { order[range.lowerBound + offset] = entry.start }
     }
 
     /// How many records ahead of the one read the walks in key order prefetch: in key order
