@@ -148,11 +148,13 @@ public final class BatchProcessor {
                 case .failed(let error):
                     throw error
                 case .rows(let chunk):
+                    // A batch that fails keeps no counts, so a chunk's can be added before
+                    // its rows are written.
+                    tally.add(chunk.tally)
                     admission.prefetch(chunk.evaluations)
                     for index in chunk.evaluations.indices {
                         try admitAndWrite(chunk, index, admission, outputs, &summary, &tally)
                     }
-                    tally.add(chunk.tally)
                     evaluator.recycle(chunk)
                 }
             }
@@ -181,7 +183,7 @@ public final class BatchProcessor {
         if outcome != .rejected, let refusal = try admission.admit(app, as: outcome) {
             let refused = Evaluation(application: app, reasons: [refusal] + chunk.evaluations[index].reasons)
             try outputs[refused.outcome.position].write(refused)
-            // The chunk's tally counted the row as evaluated.
+            // The chunk's tally, already added, counted the row as evaluated.
             tally.remove(chunk.evaluations[index])
             tally.add(refused)
         } else {

@@ -34,12 +34,12 @@ struct RowTally {
         reasons.append((code, count))
     }
 
-    /// Adds the counts to the summary's (only counts above zero make an entry).
+    /// Adds the counts to the summary's; an outcome no row had makes no entry. (A reason
+    /// taken back is always added again with its row's refusal.)
     func fold(into summary: inout BatchSummary) {
         for outcome in Outcome.allCases where outcomes[outcome.position] > 0 {
             summary.counts[outcome, default: 0] += outcomes[outcome.position]
         }
-        // A reason only taken back (its row refused, the refusal not yet added) makes none.
-        for (code, count) in reasons where count > 0 { summary.reasons[code, default: 0] += count }
+        for (code, count) in reasons { summary.reasons[code, default: 0] += count }
     }
 }
