@@ -67,7 +67,6 @@ bench_copy_ledger() {
     return 0
 }
 
-
 # bench_evict DIR: drops the page-cache pages of every file in DIR (posix_fadvise
 # DONTNEED; the files are clean, so the kernel lets them go), so the next run reads them
 # from disk.

@@ -113,9 +113,10 @@ print("%d rows: %.1f%% accepted, %.1f%% rejected (%d QUOTA_EXCEEDED, %d duplicat
 EOF
 }
 
-# one_run BINARY WORK LEDGER: one timed run of the current case (batch, mode) in a fresh
-# WORK directory, on a copy of the ledger template LEDGER. Sets RUN_WALL, RUN_CPU
-# (user + sys) and RUN_RSS (KB); on failure returns 1 with RUN_ERROR set.
+# one_run BINARY WORK LEDGER: one timed run of the current case in a fresh WORK directory,
+# on a copy of the ledger template LEDGER. The case is read from the caller's locals:
+# `batch`, `mode` and `name` (a name ending in -cold evicts the certificates first). Sets
+# RUN_WALL, RUN_CPU (user + sys) and RUN_RSS (KB); on failure returns 1 with RUN_ERROR set.
 one_run() {
     local binary="$1" work="$2" ledger="$3" rc start end rss user sys
     rm -rf "$work"
