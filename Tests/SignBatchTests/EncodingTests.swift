@@ -91,6 +91,26 @@ struct EncodingTests {
         #expect(Fixtures.records(try dir.read("Output/batch/accepted.csv")).map { $0["ref"] } == ["e1", "e4"])
         #expect(!(try dir.read("Output/batch/accepted.csv")).contains("\u{FFFD}"))
     }
+
+    @Test("a batch read as GB18030 has its rows checked even when its bytes are valid UTF-8")
+    func validUTF8ReadAsGB18030() throws {
+        let dir = try Fixtures.Directory()
+        try dir.write("proof.png", Fixtures.png)
+        // As GB18030, 中 (E4 B8 AD) is one character and a lead byte, AD, that the comma
+        // after it cannot complete.
+        try dir.write("batch.csv", Data("""
+            ref,account_id,sign_name,sign_type,document_type,document_file,remark,organization_name
+            e1,acct1,AcmeCloud,company,1,proof.png,,
+            e2,acct1,中,company,1,proof.png,,
+
+            """.utf8))
+        let result = try CommandRunner.run(["run", "batch.csv", "--quiet", "--encoding", "gb18030"], in: dir.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        let rejected = Fixtures.records(try dir.read("Output/batch/rejected.csv"))
+        #expect(rejected.first { $0["ref"] == "e2" }?["reasons"]?.hasPrefix("ROW_MALFORMED") == true)
+        #expect(rejected.first { $0["ref"] == "e1" }?["reasons"]?.contains("ROW_MALFORMED") != true)
+        #expect(try JSONSummary(dir.path("Output/batch/summary.json")).string("encoding") == "gb18030")
+    }
 }
 
 /// GB18030 bytes written by the tests themselves, through glibc's iconv (the library's

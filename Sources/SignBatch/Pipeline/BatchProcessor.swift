@@ -65,9 +65,14 @@ public final class BatchProcessor {
             let file = try FileInput(path: source.path, offset: bomLength)
             let input: ByteInput = encoding == .utf8
                 ? file : try TranscodingInput(source: file, path: source.path, from: encoding)
+            // A file that is valid UTF-8 throughout has every row valid: they are not checked
+            // again. (Only its size is compared between the two reads; a file rewritten in
+            // place between them would also be recorded under the wrong SHA-256.)
             return try CSVBatchReader(input: input, path: source.path, encoding: encoding,
                                       startOffset: encoding == .utf8 ? bomLength : 0,
-                                      delimiter: configuration.delimiter, limits: limits)
+                                      delimiter: configuration.delimiter,
+                                      knownValidUTF8: encoding == .utf8 && fingerprint.utf8.isValid,
+                                      limits: limits)
         case .xml:
             let reader = try XMLBatchReader(path: source.path, limits: limits, deferSchemaChecks: true)
             summary.encoding = reader.layout.encoding

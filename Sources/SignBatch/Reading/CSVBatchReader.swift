@@ -7,6 +7,7 @@ public final class CSVBatchReader: BatchReader {
     @exclusivity(unchecked) public private(set) var warnings: [Finding] = []
     private let tokenizer: CSVTokenizer
     private let path: String
+    private let knownValidUTF8: Bool
     @exclusivity(unchecked) private var record = CSVRecord()
     /// For each column of the header: the field it holds, or the index among the extras.
     @exclusivity(unchecked) private var columns: [Column] = []
@@ -21,9 +22,13 @@ public final class CSVBatchReader: BatchReader {
     /// - Parameters:
     ///   - input: UTF-8 bytes (already converted from the batch's encoding, BOM removed).
     ///   - delimiter: `nil` sniffs it from the header line.
+    ///   - knownValidUTF8: the input's bytes were found valid UTF-8 as a whole (the batch's
+    ///     fingerprint scanned the same file), so rows need no validation of their own.
     public init(input: ByteInput, path: String, encoding: TextEncoding = .utf8, startOffset: Int = 0,
-                delimiter: UInt8? = nil, limits: RulesFile.InputLimits) throws(BatchError) {
+                delimiter: UInt8? = nil, knownValidUTF8: Bool = false,
+                limits: RulesFile.InputLimits) throws(BatchError) {
         self.path = path
+        self.knownValidUTF8 = knownValidUTF8
         tokenizer = CSVTokenizer(input: input, path: path, startOffset: startOffset,
                                  maxFieldBytes: limits.maxFieldBytes, maxRowBytes: limits.maxRowBytes)
         layout = BatchLayout(encoding: encoding.rawValue)
@@ -143,7 +148,7 @@ public final class CSVBatchReader: BatchReader {
             // end to end, or with one ASCII delimiter between them, so that is all
             // `RawApplication.isValidText` would check.)
             let aligned = (0..<stored).allSatisfy { record.ends[$0] >= end || bytes[record.ends[$0]] & 0xC0 != 0x80 }
-            if aligned, UTF8Census.isValid(row) {
+            if aligned, knownValidUTF8 || UTF8Census.isValid(row) {
                 return RawApplication(line: record.line, validText: row, spans: spans, extras: extras)
             }
             for index in 0..<stored {
