@@ -169,10 +169,12 @@ public final class DocumentChecker {
         if path.hasPrefix("/") { return .pathInvalid("absolute paths are not allowed; give a path relative to \(baseDirectory)") }
         if path.utf8.contains(0) { return .pathInvalid("the path contains a NUL byte") }
         guard let realBase else { return .pathInvalid("the directory \(baseDirectory) cannot be resolved") }
-        switch quickResolve(path, under: realBase) {
-        case .file(let directory, let name): return inspect(name, in: directory, reading)
-        case .missing: return .notFound
-        case nil: break
+        if let (directory, name) = quickResolve(path, under: realBase) {
+            // Opened without following a symlink: a plain file's real path is its directory's
+            // plus its name. A symlink (ELOOP), or any failure but a missing file, is left to
+            // the full resolution, which decides where it leads.
+            let fd = Self.openFile(name, in: directory, flags: O_NOFOLLOW)
+            if fd >= 0 || errno == ENOENT { return inspect(fd, reading) }
         }
         guard let resolved = Self.resolve(path, under: realBase) else {
             return .pathInvalid("the path cannot be resolved")
@@ -181,7 +183,7 @@ public final class DocumentChecker {
             return .pathInvalid("it leads outside \(baseDirectory)")
         }
         guard resolved.exists else { return .notFound }
-        return inspect(resolved.path, in: AT_FDCWD, reading)
+        return inspect(Self.openFile(resolved.path, in: AT_FDCWD), reading)
     }
 
     /// A directory under the base, resolved once: its real path, and a descriptor for it
@@ -203,17 +205,10 @@ public final class DocumentChecker {
         }
     }
 
-    /// The common case without walking every component: a plain file name in a directory
-    /// already resolved. Only when that file is not a symlink is its real path the
-    /// directory's real path plus its name. `nil` when the full resolution must decide.
-    private enum QuickResolution {
-        /// The file's name relative to `directory` (a descriptor, or `AT_FDCWD` for a full
-        /// path).
-        case file(directory: Int32, name: String)
-        case missing
-    }
-
-    private func quickResolve(_ path: String, under realBase: String) -> QuickResolution? {
+    /// The common case without walking every component: a file name in a directory already
+    /// resolved, as that directory (a descriptor, or `AT_FDCWD` with the name made a full
+    /// path) and the name. `nil` when the full resolution must decide.
+    private func quickResolve(_ path: String, under realBase: String) -> (directory: Int32, name: String)? {
         let slash = path.lastIndex(of: "/")
         let name = slash.map { path[path.index(after: $0)...] } ?? Substring(path)
         let directory = slash.map { path[..<$0] } ?? ""
@@ -242,30 +237,19 @@ public final class DocumentChecker {
             }
         }
         guard let resolved else { return nil }
-        var info = stat()
-        let file: QuickResolution
-        if resolved.descriptor >= 0 {
-            let name = String(name)
-            file = .file(directory: resolved.descriptor, name: name)
-            if fstatat(resolved.descriptor, name, &info, AT_SYMLINK_NOFOLLOW) != 0 {
-                return errno == ENOENT ? .missing : nil
-            }
-        } else {
-            let candidate = resolved.path + "/" + name
-            file = .file(directory: AT_FDCWD, name: candidate)
-            if lstat(candidate, &info) != 0 { return errno == ENOENT ? .missing : nil }
-        }
-        if (info.st_mode & S_IFMT) == S_IFLNK { return nil }
-        return file
+        return resolved.descriptor >= 0
+            ? (resolved.descriptor, String(name)) : (AT_FDCWD, resolved.path + "/" + name)
     }
 
-    /// Opens `path` (relative to `directory`, or a full path with `AT_FDCWD`) and checks
-    /// it. A file reached through a directory descriptor is opened without following a
-    /// symlink: it was found not to be one, and must not have become one since.
-    private func inspect(_ path: String, in directory: Int32, _ reading: Reading) -> Verdict? {
-        let fd = directory == AT_FDCWD
-            ? open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-            : openat(directory, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)
+    /// Opens `path`, relative to `directory` or a full path with `AT_FDCWD` (non-blocking: a
+    /// FIFO must not stall the run); the descriptor, or -1 with `errno` set.
+    private static func openFile(_ path: String, in directory: Int32, flags: Int32 = 0) -> Int32 {
+        openat(directory, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | flags)
+    }
+
+    /// Checks the file `openFile` gave (closing it), or the reason it gave none: `errno` must
+    /// still be the one it set.
+    private func inspect(_ fd: Int32, _ reading: Reading) -> Verdict? {
         if fd < 0 {
             if errno == ENOENT { return .notFound }
             return .problems(format: "cannot be read (\(SystemError.text(errno)))", tooLarge: nil)
