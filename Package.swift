@@ -23,11 +23,14 @@ let package = Package(
         .target(name: "CPrefetch"),
         // preadv2 needs _GNU_SOURCE, which Swift's Glibc module is built without.
         .target(name: "CReadNoWait"),
+        // Vector compares gathered into bit masks, for the CSV tokenizer.
+        .target(name: "CByteScan"),
         // sqlite3_config is variadic: Swift reaches it through this C function.
         .target(name: "CSQLiteConfig", linkerSettings: [.linkedLibrary("sqlite3")]),
         .target(
             name: "SignBatch",
             dependencies: [
+                "CByteScan",
                 "CLibXML2",
                 "CPrefetch",
                 "CReadNoWait",

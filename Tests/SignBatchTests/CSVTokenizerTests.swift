@@ -1,3 +1,4 @@
+import CByteScan
 import Testing
 @testable import SignBatch
 
@@ -301,6 +302,23 @@ struct CSVTokenizerTests {
             let byte = lanes.randomElement(using: &rng)!
             #expect(word.bytes(equalTo: byte).trailingZeroBitCount / 8 == lanes.firstIndex(of: byte)!, "\(lanes) equal to \(byte)")
             #expect(word.hasNonASCII == lanes.contains { $0 >= 0x80 })
+        }
+    }
+
+    /// The 64-byte mask flags exactly the delimiters, quotes and line breaks, each at its
+    /// own bit, on random bytes dense in look-alikes (high bytes included: the compares are
+    /// signed lanes).
+    @Test func specialsMaskMatchesAByteScan() {
+        var rng = SplitMix64(state: 23)
+        let pool: [UInt8] = [0x61, 0x2C, 0x3B, 0x09, 0x7C, 0x22, 0x0A, 0x0D, 0x2B, 0x0B, 0x8A, 0xAC, 0xA2, 0x00, 0xFF]
+        for _ in 0..<5_000 {
+            let bytes = (0..<64).map { _ in pool.randomElement(using: &rng)! }
+            let delimiter = [UInt8(0x2C), 0x3B, 0x09, 0x7C].randomElement(using: &rng)!
+            let expected = bytes.indices.reduce(UInt64(0)) { mask, index in
+                [delimiter, 0x22, 0x0A, 0x0D].contains(bytes[index]) ? mask | 1 << UInt64(index) : mask
+            }
+            #expect(bytes.withUnsafeBufferPointer { cbytescan_csv_specials64($0.baseAddress!, delimiter) } == expected,
+                    "\(bytes) with delimiter \(delimiter)")
         }
     }
 

@@ -1,3 +1,5 @@
+import CByteScan
+
 /// A byte-level streaming RFC 4180 tokenizer. It scans a chunk buffer with a tight loop,
 /// copies runs of plain bytes in bulk, counts physical lines (LF, CRLF and lone CR), and
 /// reports stray quotes and size overruns on the record instead of throwing: only an
@@ -209,35 +211,60 @@ public final class CSVTokenizer {
 
     /// Most records: no quote, within the size limits, ending (LF, or a CR with the byte
     /// after it buffered) before the buffered bytes do. Such a record is found in one scan
-    /// of its bytes, eight at a time, and copied in one go with its delimiters between the
-    /// fields (`CSVRecord.delimitersKept`). `false` when the record is not one of these:
-    /// nothing was consumed, and the byte-by-byte scan takes it, which decides every case.
+    /// of its bytes, 64 at a time while that many are buffered (then eight), and copied in
+    /// one go with its delimiters between the fields (`CSVRecord.delimitersKept`). `false`
+    /// when the record is not one of these: nothing was consumed, and the byte-by-byte scan
+    /// takes it, which decides every case.
     @inline(__always)
     private func nextPlain(into record: inout CSVRecord) -> Bool {
         let base = UnsafePointer(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self))
         let start = position
         let end = self.end
         let delimiter = self.delimiter
+        let maxFieldBytes = self.maxFieldBytes
         return withUnsafeTemporaryAllocation(of: Int.self, capacity: Self.plainMaxFields) { ends -> Bool in
-            var index = start
             var fieldStart = start
             var fields = 0
-            while true {
+            /// Ends the field at `index` (a delimiter or line break); `false` when the record
+            /// cannot be plain.
+            @inline(__always) func endField(at index: Int) -> Bool {
+                guard base[index] != Self.quote, fields < Self.plainMaxFields,
+                      index - fieldStart <= maxFieldBytes else { return false }
+                ends[fields] = index - start
+                fields += 1
+                fieldStart = index + 1
+                return true
+            }
+            // Each block's special bytes as a bit mask, taken lowest first: a field costs one
+            // step, not a scan of its own.
+            var lineEnd: Int?
+            var block = start
+            blocks: while block + 64 <= end {
+                var specials = cbytescan_csv_specials64(base + block, delimiter)
+                while specials != 0 {
+                    let index = block + specials.trailingZeroBitCount
+                    specials &= specials &- 1
+                    guard endField(at: index) else { return false }
+                    if base[index] != delimiter {
+                        lineEnd = index
+                        break blocks
+                    }
+                }
+                block += 64
+            }
+            var index = fieldStart
+            while lineEnd == nil {
                 index = Self.plainRunEnd(base, from: index, to: end, delimiter: delimiter)
                 while index < end {
                     let byte = base[index]
                     if byte == delimiter || byte == Self.lf || byte == Self.cr || byte == Self.quote { break }
                     index += 1
                 }
-                guard index < end, fields < Self.plainMaxFields, index - fieldStart <= maxFieldBytes else { return false }
-                let byte = base[index]
-                if byte == Self.quote { return false }
-                ends[fields] = index - start
-                fields += 1
-                if byte != delimiter { break }
+                guard index < end, endField(at: index) else { return false }
+                if base[index] != delimiter { lineEnd = index }
                 index += 1
-                fieldStart = index
             }
+            index = lineEnd!
             // The line break counts toward the row's size, as in the byte-by-byte scan.
             guard index - start + 1 <= maxRowBytes else { return false }
             var next = index + 1
