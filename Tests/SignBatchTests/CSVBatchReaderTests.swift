@@ -378,6 +378,37 @@ struct CSVBatchReaderTests {
         #expect(try Self.readAll(Self.reader(Array((Self.header + "\n").utf8) + plain + [0x0A]))[0].problems.isEmpty)
     }
 
+    /// Read from a whole buffer, nearly every record is found in one scan, 64 bytes at a
+    /// time; read a byte at a time, none is. Both must give every row the same fields and
+    /// problems, wherever its non-ASCII, control and tab bytes fall among the 64-byte blocks.
+    @Test func rowsReadInOneScanAgreeWithRowsReadByteByByte() throws {
+        var rng = SplitMix64(state: 41)
+        let pool: [[UInt8]] = [Array("a".utf8), Array("Z".utf8), Array(" ".utf8), Array("腾".utf8), Array("é".utf8),
+                               [0x01], [0x1F], [0x09], [0x7F], [0x20], [0xFF]]
+        var text = Array((Self.header + "\n").utf8)
+        for _ in 0..<400 {
+            var row: [UInt8] = []
+            for column in 0..<4 {
+                if column > 0 { row.append(0x2C) }
+                for _ in 0..<Int.random(in: 0...40, using: &rng) {
+                    row += Int.random(in: 0..<6, using: &rng) == 0 ? pool.randomElement(using: &rng)! : [0x61]
+                }
+            }
+            text += row + [0x0A]
+        }
+        func describe(_ rows: [RawApplication]) -> [String] {
+            rows.map { row in
+                "\(row.line) " + Field.allCases.map { row[$0] ?? "-" }.joined(separator: "|")
+                    + " " + row.problems.map(\.message).joined(separator: "; ")
+            }
+        }
+        let screened = try Self.readAll(Self.reader(text))
+        let unscreened = try Self.readAll(Self.reader(text, step: 1))
+        #expect(screened.count == 400)
+        #expect(describe(screened) == describe(unscreened))
+        #expect(screened.contains { $0.problems.contains { $0.message.contains("control character") } })
+    }
+
     /// A sequence split by a delimiter leaves the row's stored bytes (fields end to end)
     /// valid as a whole; each field must still be valid on its own.
     @Test func aSequenceSplitAcrossTwoFieldsIsInvalid() throws {
