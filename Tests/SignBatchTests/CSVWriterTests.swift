@@ -100,6 +100,15 @@ struct CSVWriterTests {
         }
     }
 
+    /// Exactly `=`, `+`, `-`, `@`, tab and CR make a first byte a formula's, among all ASCII.
+    @Test func formulaStartsAmongAllFirstBytes() {
+        for byte in UInt8(0)..<0x80 where byte != 0x27 {  // an apostrophe leads its own cell
+            let cell = Self.cell(String(decoding: [byte, 0x78], as: UTF8.self))
+            let formula = [0x3D, 0x2B, 0x2D, 0x40, 0x09, 0x0D].contains(byte)
+            #expect((cell.hasPrefix("'") || cell.hasPrefix("\"'")) == formula, "first byte \(byte)")
+        }
+    }
+
     /// A comma, quote or line break anywhere in a long value (in any lane of the eight-byte
     /// scan, or in its tail) quotes the cell; bytes just above them in value do not.
     @Test(arguments: ["," , "\"", "\n", "\r", "-", ".", "\u{1F}", "字"])

@@ -68,7 +68,7 @@ public struct CSVRow: RowFormat {
     @inline(__always)
     static func writeCell(_ utf8: UnsafeBufferPointer<UInt8>, to out: UnsafeMutablePointer<UInt8>) -> Int {
         guard let first = utf8.first else { return 0 }
-        let formula = first == 0x3D || first == 0x2B || first == 0x2D || first == 0x40 || first == 0x09 || first == 0x0D
+        let formula = first < 0x40 ? (Self.formulaStarts >> UInt64(first)) & 1 != 0 : first == 0x40
         let needsQuotes = Self.needsQuotes(utf8)
         if !needsQuotes && !formula { return copy(utf8, to: out) }
         var written = 0
@@ -86,31 +86,71 @@ public struct CSVRow: RowFormat {
         return written + copy(utf8, to: out + written)
     }
 
-    /// Whether the value holds a comma, quote or line break; eight bytes at a time, since
-    /// all four bytes are at most 0x2C a word with none below 0x2D has none of them.
+    /// The first bytes below 0x40 that make a cell a formula (`=`, `+`, `-`, tab, CR), as
+    /// bits; `@` (0x40) is tested on its own.
+    private static let formulaStarts: UInt64 = 1 << 0x3D | 1 << 0x2B | 1 << 0x2D | 1 << 0x09 | 1 << 0x0D
+
+    /// Whether the value holds a comma, quote or line break; eight bytes at a time, the last
+    /// eight overlapping the word before. A shorter value is read as two overlapping halves,
+    /// or (up to three bytes) as its first, middle and last byte among lanes of `a`: most
+    /// cells are shorter than a word, and a byte-by-byte tail cost more than the rest.
     @inline(__always)
     static func needsQuotes(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = utf8.baseAddress else { return false }
-        var index = 0
-        while index + 8 <= utf8.count {
-            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-            if word.bytesBelow(0x2D) != 0, word.bytes(equalTo: 0x2C) | word.bytes(equalTo: 0x22)
-                | word.bytes(equalTo: 0x0A) | word.bytes(equalTo: 0x0D) != 0 {
-                return true
+        let count = utf8.count
+        let bytes = UnsafeRawPointer(base)
+        if count >= 8 {
+            var index = 0
+            while index + 8 < count {
+                if holdsQuotingByte(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)) { return true }
+                index += 8
             }
-            index += 8
+            return holdsQuotingByte(bytes.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self))
         }
-        while index < utf8.count {
-            let byte = base[index]
-            if byte <= 0x2C && (byte == 0x2C || byte == 0x22 || byte == 0x0A || byte == 0x0D) { return true }
-            index += 1
+        if count >= 4 {
+            return holdsQuotingByte(UInt64(bytes.loadUnaligned(as: UInt32.self))
+                | UInt64(bytes.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)) << 32)
         }
-        return false
+        return holdsQuotingByte(UInt64(base[0]) | UInt64(base[count / 2]) << 8 | UInt64(base[count - 1]) << 16
+            | 0x6161_6161_6100_0000)
     }
 
+    /// Whether any byte of `word` is a comma, quote, LF or CR. All four are at most 0x2C, so
+    /// a word with no byte below 0x2D has none. A lane test can only misflag a byte above
+    /// one it flags rightly: asking whether any is flagged is exact.
+    @inline(__always)
+    private static func holdsQuotingByte(_ word: UInt64) -> Bool {
+        word.bytesBelow(0x2D) != 0 && word.bytes(equalTo: 0x2C) | word.bytes(equalTo: 0x22)
+            | word.bytes(equalTo: 0x0A) | word.bytes(equalTo: 0x0D) != 0
+    }
+
+    /// Copies a cell's bytes; the bytes copied. Up to 16 bytes (most cells) as two
+    /// overlapping loads and stores, or three single bytes: a call to `memmove` cost more
+    /// than the copy.
     @inline(__always)
     private static func copy(_ bytes: UnsafeBufferPointer<UInt8>, to out: UnsafeMutablePointer<UInt8>) -> Int {
-        if let source = bytes.baseAddress { out.update(from: source, count: bytes.count) }
-        return bytes.count
+        guard let source = bytes.baseAddress else { return 0 }
+        let count = bytes.count
+        let from = UnsafeRawPointer(source)
+        let to = UnsafeMutableRawPointer(out)
+        switch count {
+        case 8...16:
+            let head = from.loadUnaligned(as: UInt64.self)
+            let tail = from.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+            to.storeBytes(of: head, as: UInt64.self)
+            to.storeBytes(of: tail, toByteOffset: count - 8, as: UInt64.self)
+        case 4..<8:
+            let head = from.loadUnaligned(as: UInt32.self)
+            let tail = from.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+            to.storeBytes(of: head, as: UInt32.self)
+            to.storeBytes(of: tail, toByteOffset: count - 4, as: UInt32.self)
+        case 1..<4:
+            out[0] = source[0]
+            out[count / 2] = source[count / 2]
+            out[count - 1] = source[count - 1]
+        default:
+            out.update(from: source, count: count)
+        }
+        return count
     }
 }
