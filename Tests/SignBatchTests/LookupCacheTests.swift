@@ -8,15 +8,18 @@ import Testing
     @Test func agreesWithTheLookup() {
         var rng = SplitMix64(state: 17)
         // Within each length, the same first and last byte (so one slot) and one byte that
-        // differs, just before the last: past the first word, or the second, when long.
+        // differs: just before the last (past the first word, or the second, when long), in
+        // the middle, or second.
         var spellings: [[UInt8]] = []
         for length in 3...30 {
-            for variant in 0..<6 {
-                var bytes = [UInt8](repeating: 0x61, count: length)
-                bytes[0] = 0x78
-                bytes[length - 1] = 0x79
-                bytes[length - 2] = 0x30 + UInt8(variant)
-                spellings.append(bytes)
+            for position in Set([length - 2, length / 2, 1]) {
+                for variant in 0..<6 {
+                    var bytes = [UInt8](repeating: 0x61, count: length)
+                    bytes[0] = 0x78
+                    bytes[length - 1] = 0x79
+                    bytes[position] = 0x30 + UInt8(variant)
+                    spellings.append(bytes)
+                }
             }
         }
         spellings += [[0x79], [0x78, 0x79]]
@@ -25,7 +28,7 @@ import Testing
         // Known spellings end in "y"; each gets a value of its own.
         let lookup: (String) -> Int? = { $0.hasSuffix("y") ? $0.utf8.reduce(0) { $0 &* 31 &+ Int($1) } : nil }
         let cache = LookupCache<Int>(default: nil, lookup: lookup)
-        for _ in 0..<5000 {
+        for _ in 0..<15_000 {
             let raw = spellings.randomElement(using: &rng)!
             let got = raw.withUnsafeBufferPointer { cache.parse($0) }
             let text = TextNormalizer.field(String(decoding: raw, as: UTF8.self))

@@ -255,6 +255,25 @@ struct RuleSetTests {
         #expect(UnitSupport.codes([.documentType: "4", .accountType: "individual"], base: trademark, rules: rules) == [])
     }
 
+    /// Document codes below 64 are tested as bits, others in the set; both answer as the set
+    /// does, and an account type that may not apply allows nothing.
+    @Test func documentCodesAreAllowedAsTheirSetsSay() {
+        let small: Set<Int> = [0, 5, 63]
+        let large: Set<Int> = [5, 64, 1000]
+        let types = [
+            RuleSet.SignType(code: 0, name: "a", remark: .none, isProduct: false, enterpriseDocuments: small,
+                             individualDocuments: nil),
+            RuleSet.SignType(code: 1, name: "b", remark: .none, isProduct: false, enterpriseDocuments: large,
+                             individualDocuments: []),
+        ]
+        for (type, allowed) in zip(types, [small, large]) {
+            for code in [-1, 0, 1, 5, 6, 62, 63, 64, 65, 999, 1000] {
+                #expect(type.allows(document: code, for: .enterprise) == allowed.contains(code), "\(allowed) \(code)")
+                #expect(!type.allows(document: code, for: .individual), "\(code)")
+            }
+        }
+    }
+
     /// Each normalizer looks sign and document types up among copies of its own: equal to
     /// the rule set's in every field, sharing no object with them.
     @Test func normalizersHoldUnsharedButEqualTypes() {

@@ -206,7 +206,8 @@ final class LookupCache<T: Sendable> {
     }
 
     private struct Recent {
-        /// The spelling's bytes, zero-padded; `count` -1 when the entry is empty.
+        /// The spelling's bytes as `LookupCache.words` reads them; `count` -1 when the entry
+        /// is empty.
         var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
         var count = -1
         var value: Parsed<T> = .absent
@@ -216,11 +217,26 @@ final class LookupCache<T: Sendable> {
     private static var recentMaxBytes: Int { 24 }
     @exclusivity(unchecked) private var recent = [Recent](repeating: Recent(), count: LookupCache.recentSlots)
 
+    /// A spelling of 1 to 24 bytes as three words, read as overlapping loads (the last
+    /// eight bytes, or two halves, or a short spelling's first, middle and last byte) and
+    /// not copied through `memmove`. For one length the words hold every byte once at
+    /// least, at a fixed place: two spellings of that length are equal exactly when their
+    /// words are.
     @inline(__always)
     private static func words(_ raw: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64, UInt64) {
-        var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        withUnsafeMutableBytes(of: &words) { $0.copyMemory(from: UnsafeRawBufferPointer(raw)) }
-        return words
+        let bytes = UnsafeRawPointer(raw.baseAddress!)
+        let count = raw.count
+        if count >= 8 {
+            let last = bytes.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+            let first = bytes.loadUnaligned(as: UInt64.self)
+            if count <= 16 { return (first, last, 0) }
+            return (first, bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self), last)
+        }
+        if count >= 4 {
+            return (UInt64(bytes.loadUnaligned(as: UInt32.self))
+                | UInt64(bytes.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)) << 32, 0, 0)
+        }
+        return (UInt64(raw[0]) | UInt64(raw[count / 2]) << 8 | UInt64(raw[count - 1]) << 16, 0, 0)
     }
 
     @inline(__always)

@@ -18,6 +18,10 @@ public final class RuleSet: Sendable {
         /// `nil`: this account type may not apply for the sign type at all.
         public let enterpriseDocuments: Set<Int>?
         public let individualDocuments: Set<Int>?
+        /// The sets as bits, when every code in them is below 64 (`nil` otherwise): asked
+        /// for every row, a set hashes the code first.
+        private let enterpriseDocumentBits: UInt64?
+        private let individualDocumentBits: UInt64?
 
         init(code: Int, name: String, remark: RemarkKind, isProduct: Bool,
              enterpriseDocuments: Set<Int>?, individualDocuments: Set<Int>?) {
@@ -27,6 +31,12 @@ public final class RuleSet: Sendable {
             self.isProduct = isProduct
             self.enterpriseDocuments = enterpriseDocuments
             self.individualDocuments = individualDocuments
+            func bits(_ codes: Set<Int>?) -> UInt64? {
+                guard let codes, codes.allSatisfy({ (0..<64).contains($0) }) else { return nil }
+                return codes.reduce(0) { $0 | 1 << UInt64($1) }
+            }
+            enterpriseDocumentBits = bits(enterpriseDocuments)
+            individualDocumentBits = bits(individualDocuments)
         }
 
         public static func == (lhs: SignType, rhs: SignType) -> Bool {
@@ -36,6 +46,15 @@ public final class RuleSet: Sendable {
 
         public func allowedDocuments(for account: AccountType) -> Set<Int>? {
             account == .enterprise ? enterpriseDocuments : individualDocuments
+        }
+
+        /// Whether `allowedDocuments(for: account)` holds `code` (`false` when it is `nil`).
+        @inline(__always)
+        func allows(document code: Int, for account: AccountType) -> Bool {
+            if let bits = account == .enterprise ? enterpriseDocumentBits : individualDocumentBits {
+                return (0..<64).contains(code) && (bits >> UInt64(code)) & 1 != 0
+            }
+            return allowedDocuments(for: account)?.contains(code) ?? false
         }
 
         /// An equal sign type that shares no storage with this one.

@@ -105,7 +105,8 @@ public struct Validator: Sendable {
             }
         }
         if let signType, let accountType, let document = app.documentType.value,
-           let allowed = signType.allowedDocuments(for: accountType), !allowed.contains(document.code) {
+           let allowed = signType.allowedDocuments(for: accountType),
+           !signType.allows(document: document.code, for: accountType) {
             let names = allowed.sorted().compactMap { rules.documentTypesByCode[$0]?.name }.joined(separator: ", ")
             reject(.documentTypeMismatch,
                    "document_type \(document.name) is not accepted for \(Self.withArticle(signType.name)) signature of an \(accountType.rawValue) account; use \(names)")
