@@ -232,11 +232,7 @@ final class LookupCache<T: Sendable> {
             if count <= 16 { return (first, last, 0) }
             return (first, bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self), last)
         }
-        if count >= 4 {
-            return (UInt64(bytes.loadUnaligned(as: UInt32.self))
-                | UInt64(bytes.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)) << 32, 0, 0)
-        }
-        return (UInt64(raw[0]) | UInt64(raw[count / 2]) << 8 | UInt64(raw[count - 1]) << 16, 0, 0)
+        return (UInt64(shortBytes: bytes, count: count, filler: 0), 0, 0)
     }
 
     @inline(__always)

@@ -19,6 +19,23 @@ extension UInt64 {
         (self ^ (Self.everyByteOne &* UInt64(byte))).bytesBelow(1)
     }
 
+    /// The 1 to 7 bytes at `bytes` as one word without a copy through `memmove`: two
+    /// overlapping halves from four bytes on, else the first, middle and last byte in the
+    /// low lanes and `filler` in every other. Every byte is in it, each at a place fixed by
+    /// `count`: for one count, two runs of bytes give equal words exactly when they are
+    /// equal, and a lane test asks about the bytes themselves (and `filler`).
+    @inline(__always)
+    init(shortBytes bytes: UnsafeRawPointer, count: Int, filler: UInt8) {
+        if count >= 4 {
+            self = UInt64(bytes.loadUnaligned(as: UInt32.self))
+                | UInt64(bytes.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)) << 32
+        } else {
+            self = UInt64(bytes.load(as: UInt8.self)) | UInt64(bytes.load(fromByteOffset: count / 2, as: UInt8.self)) << 8
+                | UInt64(bytes.load(fromByteOffset: count - 1, as: UInt8.self)) << 16
+                | (Self.everyByteOne &* UInt64(filler)) << 24
+        }
+    }
+
     /// Whether any byte is 0x80 or above.
     @inline(__always)
     var hasNonASCII: Bool { self & Self.everyByteHigh != 0 }

@@ -91,9 +91,9 @@ public struct CSVRow: RowFormat {
     private static let formulaStarts: UInt64 = 1 << 0x3D | 1 << 0x2B | 1 << 0x2D | 1 << 0x09 | 1 << 0x0D
 
     /// Whether the value holds a comma, quote or line break; eight bytes at a time, the last
-    /// eight overlapping the word before. A shorter value is read as two overlapping halves,
-    /// or (up to three bytes) as its first, middle and last byte among lanes of `a`: most
-    /// cells are shorter than a word, and a byte-by-byte tail cost more than the rest.
+    /// eight overlapping the word before. A shorter value is read as one word (`a` in the
+    /// lanes it leaves): most cells are shorter than a word, and a byte-by-byte tail cost
+    /// more than the rest.
     @inline(__always)
     static func needsQuotes(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = utf8.baseAddress else { return false }
@@ -107,12 +107,7 @@ public struct CSVRow: RowFormat {
             }
             return holdsQuotingByte(bytes.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self))
         }
-        if count >= 4 {
-            return holdsQuotingByte(UInt64(bytes.loadUnaligned(as: UInt32.self))
-                | UInt64(bytes.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)) << 32)
-        }
-        return holdsQuotingByte(UInt64(base[0]) | UInt64(base[count / 2]) << 8 | UInt64(base[count - 1]) << 16
-            | 0x6161_6161_6100_0000)
+        return holdsQuotingByte(UInt64(shortBytes: bytes, count: count, filler: 0x61))
     }
 
     /// Whether any byte of `word` is a comma, quote, LF or CR. All four are at most 0x2C, so
