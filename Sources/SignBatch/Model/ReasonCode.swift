@@ -118,4 +118,11 @@ public struct Finding: Sendable, Equatable {
         self.code = code
         self.message = message
     }
+
+    /// A message assembled from its pieces as bytes (see `FindingMessage`): the form for the
+    /// findings that rows of every batch get.
+    init(_ code: ReasonCode, message: FindingMessage) {
+        self.code = code
+        self.message = message.string
+    }
 }

@@ -99,15 +99,15 @@ public final class Admission {
             let position = holdings.position(of: key, account: account, international: international, hash: hash)
             if let held = holdings.holding(at: position) {
                 if held.claimed {
-                    return Finding(.duplicateInBatch, "'\(app.signName)' was already admitted for account \(id) earlier in this batch")
+                    return Finding(.duplicateInBatch, message: "'\(app.signName)' was already admitted for account \(id) earlier in this batch")
                 }
                 if held.status != .needsDocuments {
                     let how = held.status == .existing ? "already holds" : "was already granted"
-                    return Finding(.duplicateExisting, "account \(id) \(how) the signature '\(app.signName)' (\(held.status.rawValue))")
+                    return Finding(.duplicateExisting, message: "account \(id) \(how) the signature '\(app.signName)' (\(held.status.rawValue))")
                 }
                 // A held needs_documents key is a resubmission: it already has its slot.
             } else if used >= quota {
-                return Finding(.quotaExceeded, "account \(id) already uses \(used) of its \(quota) signatures")
+                return Finding(.quotaExceeded, message: "account \(id) already uses \(used) of its \(quota) signatures")
             }
             holdings.set(HeldKeys.Holding(status: status, claimed: true), at: position, key: key, account: account,
                          international: international)

@@ -94,25 +94,23 @@ public final class DocumentChecker {
             }
             cache.insert(verdict, for: path)
         }
-        if case .ok = verdict { return [] }
-        let path = String(decoding: bytes, as: UTF8.self)
         switch verdict {
         case .ok:
             return []
         case .pathInvalid(let why):
-            return [Finding(.documentPathInvalid, "\(role.field) '\(path)' is refused: \(why)")]
+            return [Finding(.documentPathInvalid, message: "\(role.field) '\(utf8: bytes)' is refused: \(why)")]
         case .notFound:
-            return [Finding(role == .proof ? .proofNotFound : .commissionNotFound,
-                            "\(role.field) '\(path)' does not exist (relative to \(baseDirectory))")]
+            return [Finding(role == .proof ? .proofNotFound : .commissionNotFound, message:
+                            "\(role.field) '\(utf8: bytes)' does not exist (relative to \(baseDirectory))")]
         case .problems(let format, let tooLarge):
             var findings: [Finding] = []
             if let format {
-                findings.append(Finding(role == .proof ? .proofFormat : .commissionFormat,
-                                        "\(role.field) '\(path)' \(format); certificates must be JPEG or PNG images"))
+                findings.append(Finding(role == .proof ? .proofFormat : .commissionFormat, message:
+                                        "\(role.field) '\(utf8: bytes)' \(format); certificates must be JPEG or PNG images"))
             }
             if let tooLarge {
-                findings.append(Finding(role == .proof ? .proofTooLarge : .commissionTooLarge,
-                                        "\(role.field) '\(path)' is \(tooLarge) bytes; the limit is \(maxBytes) bytes (\(Self.mebibytes(maxBytes)))"))
+                findings.append(Finding(role == .proof ? .proofTooLarge : .commissionTooLarge, message:
+                                        "\(role.field) '\(utf8: bytes)' is \(tooLarge) bytes; the limit is \(maxBytes) bytes (\(Self.mebibytes(maxBytes)))"))
             }
             return findings
         }

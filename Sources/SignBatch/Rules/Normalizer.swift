@@ -100,7 +100,7 @@ public final class Normalizer {
             holdingHash: holdingHash,
             text: text)
         if nameChanged, !signName.isEmpty {
-            application.warnings.append(Finding(.signNormalized,
+            application.warnings.append(Finding(.signNormalized, message:
                 "sign_name '\(application.raw[.signName] ?? "")' was normalized to '\(signName)'"))
         }
         return application

@@ -24,10 +24,10 @@ public struct Validator: Sendable {
 
     public func validate(_ app: Application) -> [Finding] {
         var reasons: [Finding] = []
-        func reject(_ code: ReasonCode, _ message: String) {
+        func reject(_ code: ReasonCode, _ message: FindingMessage) {
             // Room for a few at once: a rejected row seldom has just one reason.
             if reasons.isEmpty { reasons.reserveCapacity(4) }
-            reasons.append(Finding(code, message))
+            reasons.append(Finding(code, message: message))
         }
 
         // account_id
@@ -121,7 +121,7 @@ public struct Validator: Sendable {
             checkRemark(app, signType, reject)
             if signType.code == 0, !app.isEmpty(.organizationName), !app.signName.isEmpty,
                !app.withBytes(.organizationName, { Self.isSubsequence(app.signKey, ofFolded: $0) }) {
-                app.warnings.append(Finding(.signOrgMismatch,
+                app.warnings.append(Finding(.signOrgMismatch, message:
                     "sign_name '\(app.signName)' is not drawn from organization_name '\(app.organizationName)'; the provider may ask for proof of the link"))
             }
         }
@@ -136,7 +136,7 @@ public struct Validator: Sendable {
         return reasons
     }
 
-    private func checkRemark(_ app: Application, _ signType: RuleSet.SignType, _ reject: (ReasonCode, String) -> Void) {
+    private func checkRemark(_ app: Application, _ signType: RuleSet.SignType, _ reject: (ReasonCode, FindingMessage) -> Void) {
         guard signType.remark != .none else { return }
         guard !app.isEmpty(.remark) else {
             let what: String
