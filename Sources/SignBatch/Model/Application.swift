@@ -22,8 +22,6 @@ public enum Parsed<Value: Sendable>: Sendable {
 /// `changed`. Their `String` properties decode on each use; the pipeline reads their bytes.
 public final class Application: @unchecked Sendable {
     public let raw: RawApplication
-    public let ref: String
-    public let accountID: String
     public let accountType: Parsed<AccountType>
     public let signName: String
     public let signType: Parsed<RuleSet.SignType>
@@ -47,6 +45,8 @@ public final class Application: @unchecked Sendable {
 
     public var line: Int { raw.line }
 
+    public var ref: String { string(.ref) }
+    public var accountID: String { string(.accountID) }
     public var documentFile: String { string(.documentFile) }
     public var commissionFile: String { string(.commissionFile) }
     public var remark: String { string(.remark) }
@@ -54,14 +54,12 @@ public final class Application: @unchecked Sendable {
     public var creditCode: String { string(.creditCode) }
     public var icpNumber: String { string(.icpNumber) }
 
-    init(raw: RawApplication, ref: String, accountID: String, accountType: Parsed<AccountType>,
+    init(raw: RawApplication, accountType: Parsed<AccountType>,
          signName: String, signType: Parsed<RuleSet.SignType>, international: Parsed<Bool>,
          purpose: Parsed<Purpose>, documentType: Parsed<RuleSet.DocumentType>,
          productReleased: Parsed<Bool>, signKey: String, hasValidAccountID: Bool, accountHash: UInt64,
          holdingHash: UInt64, text: NormalizedText) {
         self.raw = raw
-        self.ref = ref
-        self.accountID = accountID
         self.accountType = accountType
         self.signName = signName
         self.signType = signType
@@ -79,11 +77,7 @@ public final class Application: @unchecked Sendable {
     /// `body` with the normalized field's bytes.
     @inline(__always)
     func withBytes<R>(_ field: TextField, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        let span = text.spans[field.rawValue]
-        if span.inRaw {
-            return raw.text.withBytes(span.range, body)
-        }
-        return text.changed.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[span.range])) }
+        text.withBytes(field, of: raw, body)
     }
 
     @inline(__always)
@@ -96,11 +90,13 @@ public final class Application: @unchecked Sendable {
 
 /// The normalized fields an `Application` keeps as bytes.
 public enum TextField: Int, CaseIterable, Sendable {
-    case documentFile, commissionFile, remark, organizationName, creditCode, icpNumber
+    case ref, accountID, documentFile, commissionFile, remark, organizationName, creditCode, icpNumber
 
     /// The raw field it is normalized from.
     public var field: Field {
         switch self {
+        case .ref: .ref
+        case .accountID: .accountID
         case .documentFile: .documentFile
         case .commissionFile: .commissionFile
         case .remark: .remark
@@ -121,9 +117,20 @@ struct NormalizedText {
     }
 
     private(set) var changed: [UInt8] = []
-    private(set) var spans = InlineArray<6, Span>(repeating: Span(span: TextSpan(0..<0), inRaw: false))
+    private(set) var spans = InlineArray<8, Span>(repeating: Span(span: TextSpan(0..<0), inRaw: false))
 
     /// The field is `range` of the raw row's bytes.
+    /// `body` with the field's bytes, in `raw` (the row the spans were set from) or `changed`.
+    @inline(__always)
+    func withBytes<R>(_ field: TextField, of raw: borrowing RawApplication,
+                      _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        let span = spans[field.rawValue]
+        if span.inRaw {
+            return raw.text.withBytes(span.range, body)
+        }
+        return changed.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[span.range])) }
+    }
+
     mutating func set(_ field: TextField, raw range: Range<Int>) {
         spans[field.rawValue] = Span(span: TextSpan(range), inRaw: true)
     }

@@ -14,7 +14,9 @@ public final class Admission {
     private let accounts = ByteIndex()
     private let holdings = BatchHoldings()
     /// Accounts in the order this batch first names them.
-    public private(set) var accountOrder: [String] = []
+    // Exclusivity unchecked: read for every row (its account's ID, by number), and only
+    // `find` writes it, never while it is read.
+    @exclusivity(unchecked) public private(set) var accountOrder: [String] = []
 
     /// `false` when nothing will read the batch's ledger changes (the last batch of a dry
     /// run): decisions are the same, only the ledger is not told.
@@ -33,25 +35,39 @@ public final class Admission {
 
     /// `note(account:)` of the application's account.
     func note(_ app: Application) throws(BatchError) {
-        _ = try load(app.accountID, hash: app.accountHash)
+        _ = try load(app)
     }
 
     /// The account of the latest lookup, by its ID's hash and number (a row is noted, then
-    /// admitted: its second lookup compares one string).
+    /// admitted: its second lookup compares one ID's bytes).
     // Exclusivity unchecked: no access to it overlaps another, and the per-access
     // bookkeeping of class properties cost more per row than the work it guards.
-    @exclusivity(unchecked) private var last: (hash: UInt64, id: String, number: Int)?
+    @exclusivity(unchecked) private var last: (hash: UInt64, number: Int)?
 
-    /// The account's number, reading its holdings from the ledger the first time.
-    private func load(_ id: String, hash: UInt64) throws(BatchError) -> Int {
-        if let last, last.hash == hash, String.sameBytes(last.id, id) { return last.number }
-        let number = try find(id, hash: hash)
-        last = (hash, id, number)
+    /// The number of the application's account, found by the bytes of its ID: the ID is
+    /// decoded only for an account this batch has not named before.
+    private func load(_ app: Application) throws(BatchError) -> Int {
+        let hash = app.accountHash
+        let known: Int? = app.withBytes(.accountID) { id in
+            if let last, last.hash == hash, accountOrder[last.number].withBytes({ $0.sameBytes(as: id) }) {
+                return last.number
+            }
+            return accounts.index(of: id, hash: hash)
+        }
+        let number: Int
+        if let known { number = known } else { number = try find(app.accountID, hash: hash) }
+        last = (hash, number)
         return number
     }
 
-    private func find(_ id: String, hash: UInt64) throws(BatchError) -> Int {
+    /// The account's number, reading its holdings from the ledger the first time.
+    private func load(_ id: String, hash: UInt64) throws(BatchError) -> Int {
         if let known = id.withBytes({ accounts.index(of: $0, hash: hash) }) { return known }
+        return try find(id, hash: hash)
+    }
+
+    /// Adds an account this batch has not named before.
+    private func find(_ id: String, hash: UInt64) throws(BatchError) -> Int {
         let number = holdings.addAccount(hash: hash, holding: try session.holdings(of: id))
         _ = id.withBytes { accounts.add($0, hash: hash) }
         accountOrder.append(id)
@@ -89,8 +105,8 @@ public final class Admission {
     /// Decides an otherwise valid application: a rejection, or `nil` when admitted with the
     /// given outcome (accepted or needs-documents), which is then recorded in the ledger.
     public func admit(_ app: Application, as outcome: Outcome) throws(BatchError) -> Finding? {
-        let account = try load(app.accountID, hash: app.accountHash)
-        let id = app.accountID
+        let account = try load(app)
+        let id = accountOrder[account]
         let international = app.international.value ?? false
         let used = holdings.counts[account]
         let status: HeldStatus = outcome == .accepted ? .accepted : .needsDocuments

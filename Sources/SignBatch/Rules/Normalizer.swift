@@ -30,16 +30,7 @@ public final class Normalizer {
     /// `consuming`: the row moves into the application. Borrowed, it was copied at the call
     /// (a retain and a release of each of its buffers) and again into the application.
     public func normalize(_ raw: consuming RawApplication) -> Application {
-        // Functions of the row, not closures over it: a captured row could not move.
-        func string(_ raw: borrowing RawApplication, _ field: Field) -> String {
-            raw.withBytes(field) { bytes in
-                // Simple text is only trimmed: decoded once, without its ends.
-                guard let range = TextNormalizer.simpleFieldRange(bytes) else {
-                    return TextNormalizer.field(String(decoding: bytes, as: UTF8.self))
-                }
-                return String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
-            }
-        }
+        // A function of the row, not a closure over it: a captured row could not move.
         func parse<T>(_ raw: borrowing RawApplication, _ field: Field, _ cache: LookupCache<T>) -> Parsed<T> {
             raw.withBytes(field) { cache.parse($0) }
         }
@@ -72,21 +63,21 @@ public final class Normalizer {
             normalize(raw, .remark, into: &text)
         }
         normalize(raw, .creditCode, into: &text, CreditCode.normalize, ascii: CreditCode.inShape)
-        let accountID = string(raw, .accountID)
+        normalize(raw, .accountID, into: &text)
+        normalize(raw, .ref, into: &text)
         let international = parse(raw, .international, internationals)
         // Hashed here, on an evaluating thread, for admission on the writing one.
-        let accountHash = accountID.withBytes { ByteHash.hash($0) }
+        let (accountHash, hasValidAccountID) = text.withBytes(.accountID, of: raw) {
+            (ByteHash.hash($0), Validator.isValidAccountID(bytes: $0))
+        }
         let holdingHash = BatchHoldings.hash(account: accountHash, key: signKey.withBytes { ByteHash.hash($0) },
                                              international: international.value ?? false)
-        let ref = string(raw, .ref)
         let accountType = parse(raw, .accountType, accountTypes)
         let purpose = parse(raw, .signPurpose, purposes)
         let documentType = parse(raw, .documentType, documentTypes)
         let productReleased = parse(raw, .productReleased, releases)
         let application = Application(
             raw: raw,
-            ref: ref,
-            accountID: accountID,
             accountType: accountType,
             signName: signName,
             signType: signType,
@@ -95,7 +86,7 @@ public final class Normalizer {
             documentType: documentType,
             productReleased: productReleased,
             signKey: signKey,
-            hasValidAccountID: Validator.isValidAccountID(accountID),
+            hasValidAccountID: hasValidAccountID,
             accountHash: accountHash,
             holdingHash: holdingHash,
             text: text)

@@ -31,7 +31,7 @@ public struct Validator: Sendable {
         }
 
         // account_id
-        if app.accountID.isEmpty {
+        if app.isEmpty(.accountID) {
             reject(.accountIDMissing, "account_id is empty; every application needs the applying account")
         } else if !app.hasValidAccountID {
             reject(.accountIDInvalid,
@@ -182,10 +182,12 @@ public struct Validator: Sendable {
     // MARK: - Character classes
 
     static func isValidAccountID(_ id: String) -> Bool {
-        id.withBytes { bytes in
-            guard let first = bytes.first, bytes.count <= 64, isASCIIAlphanumeric(first) else { return false }
-            return bytes.allSatisfy { isASCIIAlphanumeric($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
-        }
+        id.withBytes(isValidAccountID(bytes:))
+    }
+
+    static func isValidAccountID(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = bytes.first, bytes.count <= 64, isASCIIAlphanumeric(first) else { return false }
+        return bytes.allSatisfy { isASCIIAlphanumeric($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
     }
 
     static func isASCIIAlphanumeric(_ byte: UInt8) -> Bool {

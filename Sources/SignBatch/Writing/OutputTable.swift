@@ -52,8 +52,8 @@ public struct OutputTable: Sendable {
         sink.number(app.line)
         switch outcome {
         case .accepted:
-            sink.text(app.ref)
-            sink.text(app.accountID)
+            app.withBytes(.ref) { sink.text(bytes: $0) }
+            app.withBytes(.accountID) { sink.text(bytes: $0) }
             sink.text((app.accountType.value ?? .enterprise).rawValue)
             sink.text(app.signName)
             sink.nameAndCode(app.signType.value.map { ($0.name, $0.code) })
