@@ -21,10 +21,31 @@ public enum TextNormalizer {
         while index < count {
             index = UTF8Census.skipASCII(UnsafeRawPointer(base), from: index, to: count)
             guard index < count else { return true }
+            let afterRun = skipCommonIdeographs(base, from: index, to: count)
+            if afterRun > index {
+                index = afterRun
+                continue
+            }
             guard let (value, length) = UTF8Scalars.decode(bytes, at: index), isSimpleScalar(value) else { return false }
             index += length
         }
         return true
+    }
+
+    /// The end of the run at `start` of ideographs U+4000–4DBF and U+4E00–9FFF (leads E4
+    /// but not E4 B7, and E5–E9): most Chinese text, decided on its lead bytes instead of
+    /// decoding each scalar.
+    @inline(__always)
+    static func skipCommonIdeographs(_ base: UnsafePointer<UInt8>, from start: Int, to count: Int) -> Int {
+        var index = start
+        while index + 2 < count {
+            let lead = base[index]
+            let second = base[index + 1]
+            guard lead >= 0xE5 ? lead <= 0xE9 : (lead == 0xE4 && second != 0xB7),
+                  second & 0xC0 == 0x80, base[index + 2] & 0xC0 == 0x80 else { break }
+            index += 3
+        }
+        return index
     }
 
     @inline(__always)
