@@ -17,6 +17,9 @@ struct FindingMessageTests {
         let wide: UInt64 = .max
         let message: FindingMessage = "\(byte)/\(wide)/\(Int8.min)"
         #expect(message.string == "255/18446744073709551615/-128")
+        // The widest numbers fill the scratch run exactly: 39 digits and a sign.
+        let widest: FindingMessage = "\(Int128.min) \(UInt128.max)"
+        #expect(widest.string == "\(Int128.min) \(UInt128.max)")
     }
 
     static let texts = ["", "a", "【腾讯云】", "short", String(repeating: "长", count: 200),

@@ -48,9 +48,8 @@ struct FindingMessage: ExpressibleByStringInterpolation {
 
         mutating func appendInterpolation<Number: BinaryInteger>(_ number: Number) {
             var magnitude = number.magnitude
-            // Digits from the last, written backwards into the end of a scratch run that holds
-            // any 128-bit number's
-            // and its sign.
+            // Digits from the last, then the sign, written backwards into the end of a
+            // scratch run of 40 bytes: room for any 128-bit number's 39 digits and a sign.
             var digits: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
             withUnsafeMutableBytes(of: &digits) { scratch in
                 var start = scratch.count
