@@ -67,8 +67,7 @@ struct FindingMessage: ExpressibleByStringInterpolation {
         }
 
         private mutating func append(_ text: String) {
-            var text = text
-            text.withUTF8 { append(UnsafeRawBufferPointer($0)) }
+            text.withBytes { append(UnsafeRawBufferPointer($0)) }
         }
 
         private mutating func append(_ bytes: UnsafeRawBufferPointer) {

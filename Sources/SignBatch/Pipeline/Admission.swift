@@ -48,22 +48,24 @@ public final class Admission {
     /// decoded only for an account this batch has not named before.
     private func load(_ app: Application) throws(BatchError) -> Int {
         let hash = app.accountHash
-        let known: Int? = app.withBytes(.accountID) { id in
-            if let last, last.hash == hash, accountOrder[last.number].withBytes({ $0.sameBytes(as: id) }) {
-                return last.number
-            }
-            return accounts.index(of: id, hash: hash)
-        }
-        let number: Int
-        if let known { number = known } else { number = try find(app.accountID, hash: hash) }
-        last = (hash, number)
-        return number
+        if let known = app.withBytes(.accountID, { knownNumber($0, hash: hash) }) { return known }
+        return try find(app.accountID, hash: hash)
     }
 
     /// The account's number, reading its holdings from the ledger the first time.
     private func load(_ id: String, hash: UInt64) throws(BatchError) -> Int {
-        if let known = id.withBytes({ accounts.index(of: $0, hash: hash) }) { return known }
+        if let known = id.withBytes({ knownNumber($0, hash: hash) }) { return known }
         return try find(id, hash: hash)
+    }
+
+    /// The number of an account this batch has named already, `last` first.
+    private func knownNumber(_ id: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Int? {
+        if let last, last.hash == hash, accountOrder[last.number].withBytes({ $0.sameBytes(as: id) }) {
+            return last.number
+        }
+        let number = accounts.index(of: id, hash: hash)
+        if let number { last = (hash, number) }
+        return number
     }
 
     /// Adds an account this batch has not named before.
@@ -71,6 +73,7 @@ public final class Admission {
         let number = holdings.addAccount(hash: hash, holding: try session.holdings(of: id))
         _ = id.withBytes { accounts.add($0, hash: hash) }
         accountOrder.append(id)
+        last = (hash, number)
         return number
     }
 
