@@ -65,15 +65,25 @@ import Testing
         return fetched
     }
 
+    /// `numbered`: each entry also carries a caller's account number, as admission's do.
+    /// They are sparse and in another order than the rows first name the accounts.
     @Test("rows come back in SQLite's ORDER BY account_id, international, sign_key",
           arguments: [1, 2, 3], [false, true])
     func sqliteOrder(seed: UInt64, sortingAhead: Bool) throws {
+        for numbered in [false, true] {
+            try sqliteOrder(seed: seed, sortingAhead: sortingAhead, numbered: numbered)
+        }
+    }
+
+    func sqliteOrder(seed: UInt64, sortingAhead: Bool, numbered: Bool) throws {
         let rows = Self.rows(count: 600, seed: seed)
         let admitted = AdmittedRows()
         for row in rows {
+            let number = numbered ? (Self.accounts.count - Self.accounts.firstIndex(of: row.account)!) * 3 : nil
             admitted.append(AdmittedEntry(accountID: row.account,
                                           key: SignatureKey(international: row.international, folded: row.key),
-                                          signName: row.name, status: row.status, line: Int(row.line)))
+                                          signName: row.name, status: row.status, line: Int(row.line),
+                                          accountNumber: number))
         }
         #expect(admitted.count == rows.count)
         let queue = try DatabaseQueue()

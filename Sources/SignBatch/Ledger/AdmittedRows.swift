@@ -16,16 +16,17 @@ import Glibc
 final class AdmittedRows {
     /// Account IDs, numbered in the order they are first admitted.
     private var accounts = ByteIndex()
+    /// Each caller's account number (`AdmittedEntry.accountNumber`) with this table's number
+    /// for it, -1 until its first row. An array read where the ID's hash and a lookup in
+    /// `accounts` would miss the cache for most rows of a large batch.
+    @exclusivity(unchecked) private var byCallerNumber: [Int32] = []
     private let records = RecordBuffer()
     /// Records are found by walking the buffer (each says how long it is), not through a
     /// list of where each starts: four bytes less per row.
     private(set) var count = 0
 
     func append(_ entry: AdmittedEntry) {
-        let account = entry.accountID.withBytes { id in
-            let hash = ByteHash.hash(id)
-            return accounts.index(of: id, hash: hash) ?? accounts.add(id, hash: hash)!
-        }
+        let account = number(of: entry)
         let key = entry.key.folded
         let name = entry.signName
         // Most names are their own key (nothing to fold): stored once.
@@ -45,7 +46,26 @@ final class AdmittedRows {
     func removeAll() {
         records.removeAll()
         accounts = ByteIndex()
+        byCallerNumber.removeAll()
         count = 0
+    }
+
+    private func number(of entry: AdmittedEntry) -> Int {
+        func lookUp() -> Int {
+            entry.accountID.withBytes { id in
+                let hash = ByteHash.hash(id)
+                return accounts.index(of: id, hash: hash) ?? accounts.add(id, hash: hash)!
+            }
+        }
+        guard let caller = entry.accountNumber else { return lookUp() }
+        precondition(caller >= 0 && caller < Int(Int32.max), "an account number out of range")
+        if caller < byCallerNumber.count, byCallerNumber[caller] >= 0 { return Int(byCallerNumber[caller]) }
+        let account = lookUp()
+        if caller >= byCallerNumber.count {
+            byCallerNumber.append(contentsOf: repeatElement(-1, count: caller + 1 - byCallerNumber.count))
+        }
+        byCallerNumber[caller] = Int32(account)
+        return account
     }
 
     /// One admitted row, valid only inside `forEachInKeyOrder`'s body.

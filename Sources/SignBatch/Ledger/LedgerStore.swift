@@ -30,12 +30,18 @@ public struct AdmittedEntry: Sendable, Equatable {
     public var signName: String
     public var status: HeldStatus
     public var line: Int
+    /// The caller's own number for the account, when it has one: within one batch, the same
+    /// ID always with the same number and different IDs with different ones, numbered from 0
+    /// as they are named. A ledger may then find the account by it instead of by the ID's bytes.
+    public var accountNumber: Int?
 
-    public init(accountID: String, key: SignatureKey, signName: String, status: HeldStatus, line: Int) {
+    public init(accountID: String, key: SignatureKey, signName: String, status: HeldStatus, line: Int,
+                accountNumber: Int? = nil) {
         self.accountID = accountID
         self.key = key
         self.signName = signName
         self.status = status
         self.line = line
+        self.accountNumber = accountNumber
     }
 }

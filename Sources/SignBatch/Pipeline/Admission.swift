@@ -135,7 +135,8 @@ public final class Admission {
         if let refusal { return refusal }
         if records {
             try session.record(AdmittedEntry(accountID: id, key: SignatureKey(international: international, folded: app.signKey),
-                                             signName: app.signName, status: status, line: app.line))
+                                             signName: app.signName, status: status, line: app.line,
+                                             accountNumber: account))
         }
         return nil
     }
