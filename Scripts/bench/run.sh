@@ -76,6 +76,7 @@ declare -A MEDIAN=()
 declare -A NOTED=()      # datasets whose outcome mix is already noted     # "name mode" → median seconds, for the 10M target
 ROWS_OUT=()
 NOTES=()
+DISK_NOTES=()
 failed=0
 missed=0
 
@@ -116,7 +117,8 @@ EOF
 # one_run BINARY WORK LEDGER: one timed run of the current case in a fresh WORK directory,
 # on a copy of the ledger template LEDGER. The case is read from the caller's locals:
 # `batch`, `mode` and `name` (a name ending in -cold evicts the certificates first). Sets
-# RUN_WALL, RUN_CPU (user + sys) and RUN_RSS (KB); on failure returns 1 with RUN_ERROR set.
+# RUN_WALL, RUN_CPU (user + sys), RUN_RSS (KB) and RUN_DISK ("MB read MB written" while it
+# ran, system-wide); on failure returns 1 with RUN_ERROR set.
 one_run() {
     local binary="$1" work="$2" ledger="$3" rc start end rss user sys
     rm -rf "$work"
@@ -127,10 +129,14 @@ one_run() {
     if [[ "$name" == *-cold ]]; then
         bench_evict "$(dirname "$batch")/docs" || { RUN_ERROR="could not evict the certificates"; return 1; }
     fi
+    local disk_before
+    disk_before="$(disk_kb)"
     start=$(date +%s%N)
     /usr/bin/time -f '%M %U %S' -o "$work/time" "$binary" "${args[@]}" > /dev/null 2> "$work/stderr"
     rc=$?
     end=$(date +%s%N)
+    RUN_DISK="$(disk_kb | awk -v before="$disk_before" \
+        'BEGIN { split(before, b, " ") } { printf "%.0f %.0f", ($1 - b[1]) / 1024, ($2 - b[2]) / 1024 }')"
     if ((rc != 0)); then
         RUN_ERROR="exit $rc: $(grep -v '^Command ' "$work/stderr" | tail -n 3 | tr '\n' ' ')(stderr kept in $work/stderr)"
         return 1
@@ -145,6 +151,13 @@ one_run() {
     RUN_RSS=$rss
     RUN_CPU="$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')"
     RUN_WALL="$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", (e - s) / 1e9 }')"
+}
+
+# disk_kb: KB read from and written to disk so far, system-wide (/proc/vmstat). A run
+# whose batch and outputs stay in the page cache moves almost nothing; one whose files
+# outgrow it reads its batch back from disk and has its outputs written back while it runs.
+disk_kb() {
+    awk '$1 == "pgpgin" { i = $2 } $1 == "pgpgout" { o = $2 } END { print i + 0, o + 0 }' /proc/vmstat
 }
 
 case_failed() {
@@ -179,7 +192,7 @@ run_case() {
     # Reads the batch once so no run pays for a cold page cache.
     cat "$batch" > /dev/null
 
-    local times=() cpus=() peak=0 base_times=() base_cpus=() base_peak=0 rep
+    local times=() cpus=() peak=0 base_times=() base_cpus=() base_peak=0 rep reads=() writes=()
     for ((rep = 1; rep <= REPEAT; rep++)); do
         if [[ -n "$BASELINE" ]]; then
             echo "bench: $label, run $rep/$REPEAT (baseline)" >&2
@@ -191,7 +204,10 @@ run_case() {
         one_run "$SIGNBATCH" "$work" "$template" || { case_failed "$name" "$mode" "$rows" "$format" "$RUN_ERROR"; return; }
         times+=("$RUN_WALL"); cpus+=("$RUN_CPU")
         ((RUN_RSS > peak)) && peak=$RUN_RSS
+        reads+=("${RUN_DISK% *}"); writes+=("${RUN_DISK#* }")
     done
+    DISK_NOTES+=("$(printf '%-11s %-8s read %.0f MB, wrote %.0f MB' "$name" "$mode" "$(median "${reads[@]}")" \
+        "$(median "${writes[@]}")")")
     if [[ -z "${NOTED[$dataset]:-}" ]]; then
         NOTES+=("$name: $(outcome_note "$work/out/batch/summary.json")")
         NOTED[$dataset]=1
@@ -258,6 +274,11 @@ printf '%s\n' "${ROWS_OUT[@]}"
 if ((${#NOTES[@]})); then
     echo
     printf '%s\n' "${NOTES[@]}"
+fi
+if ((${#DISK_NOTES[@]})); then
+    echo
+    echo "disk I/O while the binary ran (system-wide, /proc/vmstat; median of its runs):"
+    printf '%s\n' "${DISK_NOTES[@]}"
 fi
 
 ((failed)) && exit 1
