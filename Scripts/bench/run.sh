@@ -212,6 +212,10 @@ run_case() {
         NOTES+=("$name: $(outcome_note "$work/out/batch/summary.json")")
         NOTED[$dataset]=1
     fi
+    # Only the last runs' summaries are kept: their outputs and ledgers are 2.5 GB per
+    # binary at 10M rows, which would otherwise stay on disk and in the page cache while
+    # the next cases run.
+    find "$work" "$work-baseline" -type f ! -name summary.json -delete 2> /dev/null
 
     local med rate mb cpu
     med="$(median "${times[@]}")"
