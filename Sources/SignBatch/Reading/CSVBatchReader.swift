@@ -11,6 +11,7 @@ public final class CSVBatchReader: BatchReader {
     @exclusivity(unchecked) private var record = CSVRecord()
     /// For each column of the header: the field it holds, or the index among the extras.
     @exclusivity(unchecked) private var columns: [Column] = []
+    private let arena = RowTextArena()
 
     private enum Column {
         case field(Field)
@@ -141,7 +142,7 @@ public final class CSVBatchReader: BatchReader {
                 }
             }
             let row = UnsafeBufferPointer(rebasing: bytes[0..<end])
-            if plain { return RawApplication(line: record.line, validText: row, spans: spans, extras: extras) }
+            if plain { return RawApplication(line: record.line, validText: row, spans: spans, extras: extras, arena: arena) }
             control = Self.firstControlByte(bytes, end: end, ends: record.ends)
             // A row that is valid UTF-8 as a whole, with no column starting inside a sequence,
             // has every field valid on its own: no sequence can span two fields. (Columns lie
@@ -149,7 +150,7 @@ public final class CSVBatchReader: BatchReader {
             // `RawApplication.isValidText` would check.)
             let aligned = (0..<stored).allSatisfy { record.ends[$0] >= end || bytes[record.ends[$0]] & 0xC0 != 0x80 }
             if aligned, knownValidUTF8 || UTF8Census.isValid(row) {
-                return RawApplication(line: record.line, validText: row, spans: spans, extras: extras)
+                return RawApplication(line: record.line, validText: row, spans: spans, extras: extras, arena: arena)
             }
             for index in 0..<stored {
                 let range = record.fieldRange(index)

@@ -46,6 +46,7 @@ final class XMLApplicationParser {
     /// the application will keep it; a field's first element counts, as when reading the tree.
     @exclusivity(unchecked) private var fieldText: [UInt8] = []
     @exclusivity(unchecked) private var fieldSpans = FieldSpans(repeating: .absent)
+    private let arena = RowTextArena()
     /// The field whose element is open at depth 3 and collects text, if any.
     @exclusivity(unchecked) private var textField: Field?
 
@@ -397,7 +398,7 @@ final class XMLApplicationParser {
         var application = fieldText.withUnsafeBufferPointer { text in
             // A field cut at the size limit may end inside a sequence: decoded on its own.
             RawApplication.isValidText(text, spans: fieldSpans)
-                ? RawApplication(line: pending.line, validText: text, spans: fieldSpans, problems: problems)
+                ? RawApplication(line: pending.line, validText: text, spans: fieldSpans, problems: problems, arena: arena)
                 : RawApplication(line: pending.line, anyText: text, spans: fieldSpans, problems: problems)
         }
         // Detached before validation: the parser goes on adding siblings to the root.
