@@ -100,6 +100,19 @@ import Testing
         #expect(Self.inKeyOrder(admitted, sortingAhead: sortingAhead) == expected)
     }
 
+    /// A ledger session empties the rows when each batch commits or rolls back, and the next
+    /// batch's admission numbers its accounts from 0 again.
+    @Test("after removeAll, caller numbers name accounts afresh")
+    func numbersAfterRemoveAll() {
+        let admitted = AdmittedRows()
+        admitted.append(AdmittedEntry(accountID: "first", key: SignatureKey(international: false, folded: "k"),
+                                      signName: "k", status: .accepted, line: 2, accountNumber: 0))
+        admitted.removeAll()
+        admitted.append(AdmittedEntry(accountID: "second", key: SignatureKey(international: false, folded: "k"),
+                                      signName: "k", status: .accepted, line: 2, accountNumber: 0))
+        #expect(Self.inKeyOrder(admitted).map(\.account) == ["second"])
+    }
+
     @Test("a name is kept byte for byte, even when it is canonically equivalent to its key")
     func nameBytes() {
         let admitted = AdmittedRows()

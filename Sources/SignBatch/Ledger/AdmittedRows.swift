@@ -18,7 +18,8 @@ final class AdmittedRows {
     private var accounts = ByteIndex()
     /// Each caller's account number (`AdmittedEntry.accountNumber`) with this table's number
     /// for it, -1 until its first row. An array read where the ID's hash and a lookup in
-    /// `accounts` would miss the cache for most rows of a large batch.
+    /// `accounts` would miss the cache for most rows of a large batch. Emptied with the rows
+    /// when the batch commits or rolls back, as caller numbers hold within one batch.
     @exclusivity(unchecked) private var byCallerNumber: [Int32] = []
     private let records = RecordBuffer()
     /// Records are found by walking the buffer (each says how long it is), not through a

@@ -271,9 +271,6 @@ final class SQLiteSession: LedgerSession {
     }
 
     func beginBatch(sha256: String, name: String, path: String, undoingEarlier: Bool) throws(BatchError) {
-        // Empty already, unless an earlier batch neither committed nor rolled back; its
-        // account numbers are not this batch's.
-        admitted.removeAll()
         do {
             try db.execute(sql: "SAVEPOINT batch")
             if undoingEarlier, let earlier = try Int64.fetchOne(db, sql: "SELECT id FROM batch WHERE sha256 = ?",
