@@ -48,13 +48,13 @@ final class RowEvaluator: @unchecked Sendable {
     /// What follows the last chunk read (`.end` or `.failed`), once the reader is done.
     private var terminal: Message?
     private var closed = false
-    /// Written memory for the worker to free: the chunks it evaluated, and the raw rows
-    /// (read there) of those the caller evaluated. Each thread frees what it allocated, so
-    /// neither takes the other's malloc arena lock: the caller, which allocates while
-    /// evaluating but would otherwise never free, met the worker's frees on its arena's
-    /// lock for every allocation.
+    /// Written chunks the worker evaluated, for it to free. Each thread frees what it
+    /// allocated, so neither takes the other's malloc arena lock: the caller, which
+    /// allocates while evaluating but would otherwise never free, met the worker's frees on
+    /// its arena's lock for every allocation. (A row's text lies in blocks of many rows
+    /// (`RowTextArena`): that the caller's applications free their rows costs one such lock
+    /// per block, not per row.)
     private var spent: [EvaluatedChunk] = []
-    private var spentRows: [[RawApplication]] = []
 
     /// Everything passed in is used by the evaluator alone from now on; the stages must be
     /// distinct objects.
@@ -106,20 +106,10 @@ final class RowEvaluator: @unchecked Sendable {
     /// Hands back a chunk once written (`consuming`: the caller keeps no reference). What the
     /// caller evaluated it frees here; the rest goes to the worker, whose release is the last.
     func recycle(_ chunk: consuming EvaluatedChunk) {
-        if !chunk.rows.isEmpty {
-            let rows = chunk.rows
-            chunk.rows = []
-            // The caller's own allocations (applications, reasons, rendering) end here;
-            // the rows' buffers are still held by `rows`.
-            _ = consume chunk
-            condition.lock()
-            spentRows.append(rows)
-            condition.unlock()
-        } else {
-            condition.lock()
-            spent.append(chunk)
-            condition.unlock()
-        }
+        guard chunk.evaluatedByWorker else { return }
+        condition.lock()
+        spent.append(chunk)
+        condition.unlock()
     }
 
     /// Stops the worker early (the batch failed while writing) and waits for it.
@@ -138,14 +128,11 @@ final class RowEvaluator: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         while !closed {
-            if !spent.isEmpty || !spentRows.isEmpty {
+            if !spent.isEmpty {
                 var freed = spent
-                var freedRows = spentRows
                 spent = []
-                spentRows = []
                 condition.unlock()
                 freed.removeAll()
-                freedRows.removeAll()
                 condition.lock()
                 continue
             }
@@ -194,8 +181,8 @@ final class RowEvaluator: @unchecked Sendable {
         slots[index] = .claimed
         condition.unlock()
         var evaluated = EvaluatedChunk()
-        if stage === callerStage { evaluated.rows = chunk }
-        stage.evaluate(chunk, into: &evaluated)
+        evaluated.evaluatedByWorker = stage === workerStage
+        stage.evaluate(consume chunk, into: &evaluated)
         condition.lock()
         slots[index] = .evaluated(evaluated)
         condition.broadcast()
@@ -217,9 +204,8 @@ final class RowEvaluator: @unchecked Sendable {
 /// Evaluated rows in input order, each rendered for its outcome's file: row `i`'s bytes are
 /// `rendered[ends[i - 1]..<ends[i]]`.
 struct EvaluatedChunk {
-    /// When the caller's thread evaluated the chunk, its raw rows, which the worker read and
-    /// so frees; empty when the worker evaluated it.
-    var rows: [RawApplication] = []
+    /// Whether the worker's thread evaluated the chunk (and so frees it).
+    var evaluatedByWorker = false
     var evaluations: [Evaluation] = []
     var rendered: [UInt8] = []
     var ends: [Int] = []
@@ -256,47 +242,55 @@ final class EvaluationStage {
     /// certificate cache's reads for the whole chunk can be started together
     /// (`DocumentChecker.prefetch`) before the first row is checked, and so can the disk
     /// reads of certificates not yet checked (`DocumentChecker.readAhead`).
-    func evaluate(_ chunk: [RawApplication], into evaluated: inout EvaluatedChunk) {
-        evaluated.evaluations.reserveCapacity(chunk.count)
-        evaluated.ends.reserveCapacity(chunk.count)
-        evaluated.rendered.reserveCapacity(chunk.count * 256)
-        var apps: [Application] = []
-        apps.reserveCapacity(chunk.count)
-        // Per row, the hashes of its two certificate paths; then those to prefetch.
-        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 4 * chunk.count) { hashes in
-            hashes.initialize(repeating: 0)
-            var wanted = 2 * chunk.count
-            func hash(_ app: Application, _ field: TextField, into slot: Int) {
-                guard !app.isEmpty(field) else { return }
-                hashes[slot] = app.withBytes(field) { ByteHash.hash($0) }
-                hashes[wanted] = hashes[slot]
-                wanted += 1
-            }
-            // By index, not `for raw in chunk`: the loop variable would be a copy of the row
-            // (a retain and a release of each of its buffers).
-            for index in chunk.indices {
-                let app = normalizer.normalize(chunk[index])
-                apps.append(app)
-                hash(app, .documentFile, into: 2 * index)
-                if app.purpose.value == .others { hash(app, .commissionFile, into: 2 * index + 1) }
-            }
-            documents.prefetch(UnsafeBufferPointer(rebasing: hashes[(2 * chunk.count)..<wanted]))
-            if documents.beginChunk() {
-                for index in chunk.indices {
-                    let app = apps[index]
-                    app.withBytes(.documentFile) { documents.readAhead(bytes: $0, hash: hashes[2 * index]) }
-                    if app.purpose.value == .others {
-                        app.withBytes(.commissionFile) { documents.readAhead(bytes: $0, hash: hashes[2 * index + 1]) }
+    ///
+    /// Each row moves into its application (`consuming`): copying it there would retain,
+    /// and freeing the chunk release, each of its buffers once more.
+    func evaluate(_ chunk: consuming [RawApplication], into evaluated: inout EvaluatedChunk) {
+        let count = chunk.count
+        // Taken from the end, each row leaves the array without a copy. Reversed through a
+        // buffer pointer, whose swaps move rows (the array's own swaps copy them).
+        chunk.withUnsafeMutableBufferPointer { $0.reverse() }
+        evaluated.evaluations.reserveCapacity(count)
+        evaluated.ends.reserveCapacity(count)
+        evaluated.rendered.reserveCapacity(count * 256)
+        // The applications between the passes, each moved in and out once: an array would
+        // retain each for its evaluation and release it when freed.
+        withUnsafeTemporaryAllocation(of: Application.self, capacity: count) { apps in
+            // Per row, the hashes of its two certificate paths; then those to prefetch.
+            withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 4 * count) { hashes in
+                hashes.initialize(repeating: 0)
+                var wanted = 2 * count
+                func hash(_ app: Application, _ field: TextField, into slot: Int) {
+                    guard !app.isEmpty(field) else { return }
+                    hashes[slot] = app.withBytes(field) { ByteHash.hash($0) }
+                    hashes[wanted] = hashes[slot]
+                    wanted += 1
+                }
+                for index in 0..<count {
+                    let app = normalizer.normalize(chunk.removeLast())
+                    hash(app, .documentFile, into: 2 * index)
+                    if app.purpose.value == .others { hash(app, .commissionFile, into: 2 * index + 1) }
+                    (apps.baseAddress! + index).initialize(to: app)
+                }
+                documents.prefetch(UnsafeBufferPointer(rebasing: hashes[(2 * count)..<wanted]))
+                if documents.beginChunk() {
+                    for index in 0..<count {
+                        apps[index].withBytes(.documentFile) { documents.readAhead(bytes: $0, hash: hashes[2 * index]) }
+                        if apps[index].purpose.value == .others {
+                            apps[index].withBytes(.commissionFile) {
+                                documents.readAhead(bytes: $0, hash: hashes[2 * index + 1])
+                            }
+                        }
                     }
                 }
-            }
-            for index in chunk.indices {
-                let evaluation = evaluate(apps[index], documentHash: hashes[2 * index],
-                                          commissionHash: hashes[2 * index + 1])
-                render(evaluation, &evaluated.rendered)
-                evaluated.tally.add(evaluation)
-                evaluated.evaluations.append(evaluation)
-                evaluated.ends.append(evaluated.rendered.count)
+                for index in 0..<count {
+                    let evaluation = evaluate((apps.baseAddress! + index).move(), documentHash: hashes[2 * index],
+                                              commissionHash: hashes[2 * index + 1])
+                    render(evaluation, &evaluated.rendered)
+                    evaluated.tally.add(evaluation)
+                    evaluated.evaluations.append(evaluation)
+                    evaluated.ends.append(evaluated.rendered.count)
+                }
             }
         }
     }
@@ -304,7 +298,7 @@ final class EvaluationStage {
     /// `documentHash` and `commissionHash`: the `ByteHash` of each certificate path the row
     /// has and is checked for (other values are not read).
     /// The row's reader findings are read through `app.raw`, which holds the same row.
-    private func evaluate(_ app: Application, documentHash: UInt64, commissionHash: UInt64) -> Evaluation {
+    private func evaluate(_ app: consuming Application, documentHash: UInt64, commissionHash: UInt64) -> Evaluation {
         var reasons = app.raw.problems
         if let check = app.raw.pendingSchemaCheck { reasons += runSchemaCheck(check) }
         // Most rows have no reason, and many have one list of them: joined without copying
