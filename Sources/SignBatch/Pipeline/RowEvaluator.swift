@@ -48,13 +48,15 @@ final class RowEvaluator: @unchecked Sendable {
     /// What follows the last chunk read (`.end` or `.failed`), once the reader is done.
     private var terminal: Message?
     private var closed = false
-    /// Written chunks the worker evaluated, for it to free. Each thread frees what it
-    /// allocated, so neither takes the other's malloc arena lock: the caller, which
-    /// allocates while evaluating but would otherwise never free, met the worker's frees on
-    /// its arena's lock for every allocation. (A row's text lies in blocks of many rows
+    /// Written memory for the worker to free: the chunks it evaluated, and the XML subtrees
+    /// (parsed there) of those the caller evaluated. Each thread frees what it allocated, so
+    /// neither takes the other's malloc arena lock: the caller, which allocates while
+    /// evaluating but would otherwise never free, met the worker's frees on its arena's
+    /// lock for every allocation. (A row's text lies in blocks of many rows
     /// (`RowTextArena`): that the caller's applications free their rows costs one such lock
     /// per block, not per row.)
     private var spent: [EvaluatedChunk] = []
+    private var spentChecks: [[PendingSchemaCheck]] = []
 
     /// Everything passed in is used by the evaluator alone from now on; the stages must be
     /// distinct objects.
@@ -106,10 +108,20 @@ final class RowEvaluator: @unchecked Sendable {
     /// Hands back a chunk once written (`consuming`: the caller keeps no reference). What the
     /// caller evaluated it frees here; the rest goes to the worker, whose release is the last.
     func recycle(_ chunk: consuming EvaluatedChunk) {
-        guard chunk.evaluatedByWorker else { return }
-        condition.lock()
-        spent.append(chunk)
-        condition.unlock()
+        if chunk.evaluatedByWorker {
+            condition.lock()
+            spent.append(chunk)
+            condition.unlock()
+        } else if !chunk.schemaChecks.isEmpty {
+            let checks = chunk.schemaChecks
+            chunk.schemaChecks = []
+            // The caller's own allocations (applications, reasons, rendering) end here;
+            // the subtrees are still held by `checks`.
+            _ = consume chunk
+            condition.lock()
+            spentChecks.append(checks)
+            condition.unlock()
+        }
     }
 
     /// Stops the worker early (the batch failed while writing) and waits for it.
@@ -128,11 +140,14 @@ final class RowEvaluator: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         while !closed {
-            if !spent.isEmpty {
+            if !spent.isEmpty || !spentChecks.isEmpty {
                 var freed = spent
+                var freedChecks = spentChecks
                 spent = []
+                spentChecks = []
                 condition.unlock()
                 freed.removeAll()
+                freedChecks.removeAll()
                 condition.lock()
                 continue
             }
@@ -182,6 +197,11 @@ final class RowEvaluator: @unchecked Sendable {
         condition.unlock()
         var evaluated = EvaluatedChunk()
         evaluated.evaluatedByWorker = stage === workerStage
+        if !evaluated.evaluatedByWorker {
+            for row in chunk.indices {
+                if let check = chunk[row].pendingSchemaCheck { evaluated.schemaChecks.append(check) }
+            }
+        }
         stage.evaluate(consume chunk, into: &evaluated)
         condition.lock()
         slots[index] = .evaluated(evaluated)
@@ -206,6 +226,9 @@ final class RowEvaluator: @unchecked Sendable {
 struct EvaluatedChunk {
     /// Whether the worker's thread evaluated the chunk (and so frees it).
     var evaluatedByWorker = false
+    /// When the caller's thread evaluated the chunk, its XML rows' subtrees, which the
+    /// worker parsed and so frees; empty otherwise.
+    var schemaChecks: [PendingSchemaCheck] = []
     var evaluations: [Evaluation] = []
     var rendered: [UInt8] = []
     var ends: [Int] = []
