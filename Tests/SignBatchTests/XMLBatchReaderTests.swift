@@ -296,6 +296,30 @@ struct XMLBatchReaderTests {
         #expect(rejected.first?["messages"] == "line 4: Element 'colour': This element is not expected.")
     }
 
+    /// Enough applications for many chunks, so both evaluating threads take some: each
+    /// schema-invalid one is rejected for it, wherever it falls.
+    @Test func schemaRejectionsAcrossChunks() throws {
+        let scratch = try XMLScratch()
+        try scratch.writePNG("proof.png")
+        let count = 3_000
+        let broken = Set(stride(from: 5, to: count, by: 7))
+        let applications = (0..<count).map { index in
+            broken.contains(index)
+                ? Support.application(["ref": "r\(index)", "account_id": "acct-\(index)", "sign_name": "腾讯云",
+                                       "sign_type": "company", "document_type": "1", "document_file": "proof.png",
+                                       "colour": "red"])
+                : Support.application(["ref": "r\(index)", "account_id": "acct-\(index)", "sign_name": "腾讯云",
+                                       "sign_type": "company", "document_type": "1", "document_file": "proof.png"])
+        }
+        let path = try scratch.write("chunks.xml", Support.document(applications))
+        let run = try Support.run([path], output: scratch.path + "/out", format: .jsonl)
+        #expect(run.reports.first?.failure == nil)
+        let rejected = run.rows("chunks", .rejected)
+        #expect(rejected.map { $0["ref"] } == broken.sorted().map { "r\($0)" })
+        #expect(rejected.allSatisfy { $0["reasons"] == "SCHEMA_INVALID" })
+        #expect(run.rows("chunks", .accepted).count == count - broken.count)
+    }
+
     // MARK: Batches that fail
 
     struct FailureCase: Sendable, CustomTestStringConvertible {

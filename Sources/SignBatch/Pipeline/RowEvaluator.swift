@@ -52,9 +52,8 @@ final class RowEvaluator: @unchecked Sendable {
     /// (parsed there) of those the caller evaluated. Each thread frees what it allocated, so
     /// neither takes the other's malloc arena lock: the caller, which allocates while
     /// evaluating but would otherwise never free, met the worker's frees on its arena's
-    /// lock for every allocation. (A row's text lies in blocks of many rows
-    /// (`RowTextArena`): that the caller's applications free their rows costs one such lock
-    /// per block, not per row.)
+    /// lock for every allocation. The caller does free the rows of its chunks, with their
+    /// applications: their text lies in blocks of many rows (`RowTextArena`), one lock each.
     private var spent: [EvaluatedChunk] = []
     private var spentChecks: [[PendingSchemaCheck]] = []
 
@@ -197,11 +196,6 @@ final class RowEvaluator: @unchecked Sendable {
         condition.unlock()
         var evaluated = EvaluatedChunk()
         evaluated.evaluatedByWorker = stage === workerStage
-        if !evaluated.evaluatedByWorker {
-            for row in chunk.indices {
-                if let check = chunk[row].pendingSchemaCheck { evaluated.schemaChecks.append(check) }
-            }
-        }
         stage.evaluate(consume chunk, into: &evaluated)
         condition.lock()
         slots[index] = .evaluated(evaluated)
@@ -226,8 +220,8 @@ final class RowEvaluator: @unchecked Sendable {
 struct EvaluatedChunk {
     /// Whether the worker's thread evaluated the chunk (and so frees it).
     var evaluatedByWorker = false
-    /// When the caller's thread evaluated the chunk, its XML rows' subtrees, which the
-    /// worker parsed and so frees; empty otherwise.
+    /// The rows' pending schema checks (XML only), each owning a subtree the worker's
+    /// thread parsed and so frees (`RowEvaluator.recycle`).
     var schemaChecks: [PendingSchemaCheck] = []
     var evaluations: [Evaluation] = []
     var rendered: [UInt8] = []
@@ -290,6 +284,8 @@ final class EvaluationStage {
                     wanted += 1
                 }
                 for index in 0..<count {
+                    // Read in the array: a local copy of the row would retain its buffers.
+                    if let check = chunk[chunk.count - 1].pendingSchemaCheck { evaluated.schemaChecks.append(check) }
                     let app = normalizer.normalize(chunk.removeLast())
                     hash(app, .documentFile, into: 2 * index)
                     if app.purpose.value == .others { hash(app, .commissionFile, into: 2 * index + 1) }
