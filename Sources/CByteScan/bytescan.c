@@ -1,2 +1,2 @@
-// The target's one function is inline in its header; a C target needs a source file.
+// The target's functions are inline in its header; a C target needs a source file.
 #include "CByteScan.h"

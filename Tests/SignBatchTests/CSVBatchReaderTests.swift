@@ -1,5 +1,6 @@
 import Testing
 @testable import SignBatch
+import CByteScan
 
 /// SPEC §2: CSV batches: header, columns, blank lines, delimiters, encodings, and the
 /// row problems (`ROW_MALFORMED`) that leave the rest of the batch readable.
@@ -434,5 +435,28 @@ struct CSVBatchReaderTests {
             #expect(rows[0].problems.first?.message.contains("U+0001") == true, "at \(position)")
         }
         #expect(try Self.readAll(Self.reader(Array((Self.header + "\n").utf8) + text + [0x0A]))[0].problems.isEmpty)
+    }
+
+    /// The reader's one pass over a row (`cbytescan_row_classes`) must see a control or high
+    /// byte wherever it lies, at every row length around its 16-byte steps.
+    @Test(arguments: Array(0..<80))
+    func rowClassesFindEveryControlAndHighByte(length: Int) {
+        func classes(_ bytes: [UInt8]) -> UInt32 {
+            bytes.withUnsafeBufferPointer { UInt32(cbytescan_row_classes($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count)) }
+        }
+        let plain = [UInt8](repeating: 0x61, count: length)
+        #expect(classes(plain) == 0)
+        for position in 0..<length {
+            for (byte, expected) in [(UInt8(0x00), UInt32(1)), (0x1F, 1), (0x80, 2), (0xFF, 2)] {
+                var row = plain
+                row[position] = byte
+                #expect(classes(row) == expected, "byte \(byte) at \(position) of \(length)")
+            }
+            var both = plain
+            both[position] = 0x09
+            both[length - 1 - position] = 0xE4
+            #expect(classes(both) == (position == length - 1 - position ? 2 : 3), "at \(position) of \(length)")
+        }
+        #expect(classes([0x20, 0x7F, 0x21]) == 0)
     }
 }

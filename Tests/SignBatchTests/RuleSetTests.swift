@@ -274,21 +274,36 @@ struct RuleSetTests {
         }
     }
 
-    /// Each normalizer looks sign and document types up among copies of its own: equal to
-    /// the rule set's in every field, sharing no object with them.
+    /// Each normalizer looks sign types up among copies of its own: equal to the rule set's
+    /// in every field, sharing no object with them. (Document types hold no reference.)
     @Test func normalizersHoldUnsharedButEqualTypes() {
         let rules = Self.rules
         for (code, type) in rules.signTypesByCode {
             let copy = type.unsharedCopy()
             #expect(copy == type && copy !== type, "sign type \(code)")
         }
-        for (code, type) in rules.documentTypesByCode {
-            #expect(type.unsharedCopy() == type, "document type \(code)")
-        }
         let app = UnitSupport.application()
         let parsed = app.signType.value
         #expect(parsed != nil && parsed == rules.signType("company") && parsed !== rules.signType("company"))
         #expect(app.documentType.value != nil && app.documentType.value == rules.documentType("three_in_one"))
     }
-}
 
+    /// Type names are interned: the same name in two rule sets is the same bytes, which
+    /// read back as the name; different names never compare equal.
+    @Test func typeNamesAreInterned() throws {
+        let other = RuleSet.embedded()
+        for (code, type) in Self.rules.documentTypesByCode {
+            let again = try #require(other.documentTypesByCode[code])
+            #expect(again == type)
+            #expect(again.ruleName.bytes.baseAddress == type.ruleName.bytes.baseAddress)
+            #expect(String(decoding: type.ruleName.bytes, as: UTF8.self) == type.name)
+        }
+        for (code, type) in Self.rules.signTypesByCode {
+            #expect(type.ruleName.description == type.name, "sign type \(code)")
+        }
+        #expect(RuleName("営業") == RuleName("営業"))
+        #expect(RuleName("a") != RuleName("ab"))
+        #expect(RuleName("") == RuleName(""))
+        #expect(RuleSet.DocumentType(code: 1, name: "x") != RuleSet.DocumentType(code: 1, name: "y"))
+    }
+}

@@ -1,6 +1,7 @@
 #ifndef CBYTESCAN_H
 #define CBYTESCAN_H
 
+#include <stddef.h>
 #include <stdint.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -32,6 +33,34 @@ static inline uint64_t cbytescan_csv_specials64(const uint8_t *bytes, uint8_t de
     }
     return mask;
 #endif
+}
+
+/// What a row's `count` bytes hold, for the reader's decision whether the row needs checks
+/// of its own: bit 0 set when some byte is below 0x20, bit 1 when some byte is 0x80 or
+/// above. Sixteen bytes at a time (the last sixteen overlapping the others), so a row costs
+/// a few vector compares rather than a walk of its words.
+static inline unsigned cbytescan_row_classes(const uint8_t *bytes, size_t count) {
+    unsigned classes = 0;
+#if defined(__SSE2__)
+    if (count >= 16) {
+        const __m128i controlMax = _mm_set1_epi8(0x1F);
+        int high = 0, control = 0;
+        size_t index = 0;
+        for (;;) {
+            const __m128i v = _mm_loadu_si128((const __m128i *)(bytes + index));
+            high |= _mm_movemask_epi8(v);
+            control |= _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v, controlMax), v));
+            if (index + 16 == count) break;
+            index = index + 32 <= count ? index + 16 : count - 16;
+        }
+        return (control != 0 ? 1u : 0u) | (high != 0 ? 2u : 0u);
+    }
+#endif
+    for (size_t index = 0; index < count; index++) {
+        if (bytes[index] < 0x20) classes |= 1u;
+        if (bytes[index] >= 0x80) classes |= 2u;
+    }
+    return classes;
 }
 
 #endif

@@ -307,7 +307,7 @@ final class EvaluationStage {
                                               commissionHash: hashes[2 * index + 1])
                     render(evaluation, &evaluated.rendered)
                     evaluated.tally.add(evaluation)
-                    evaluated.evaluations.append(evaluation)
+                    evaluated.evaluations.append(consume evaluation)
                     evaluated.ends.append(evaluated.rendered.count)
                 }
             }

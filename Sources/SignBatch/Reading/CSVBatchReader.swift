@@ -1,3 +1,4 @@
+import CByteScan
 /// Reads a CSV batch (SPEC §2) into `RawApplication`s: finds the header, maps its columns
 /// to fields, and decodes only the bytes of each row into field strings.
 public final class CSVBatchReader: BatchReader {
@@ -115,24 +116,10 @@ public final class CSVBatchReader: BatchReader {
         var control: (column: Int, byte: UInt8)?
         var application = record.bytes.withUnsafeBufferPointer { bytes -> RawApplication in
             // One pass decides the common row: ASCII text without control characters, whose
-            // fields need no UTF-8 validation of their own.
-            var plain = true
-            var index = 0
-            if let base = bytes.baseAddress {
-                // Eight bytes at a time.
-                while index + 8 <= end {
-                    let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-                    if word.hasNonASCII || word.bytesBelow(0x20) != 0 {
-                        plain = false
-                        break
-                    }
-                    index += 8
-                }
-            }
-            while plain, index < end {
-                if bytes[index] >= 0x80 || bytes[index] < 0x20 { plain = false }
-                index += 1
-            }
+            // fields need no UTF-8 validation of their own. Most rows hold Chinese text but
+            // no control character: that pass also spares them the search for one.
+            let classes = bytes.baseAddress.map { cbytescan_row_classes($0, end) } ?? 0
+            let plain = classes == 0
             for index in 0..<stored {
                 let range = record.fieldRange(index)
                 switch columns[index] {
@@ -143,7 +130,7 @@ public final class CSVBatchReader: BatchReader {
             }
             let row = UnsafeBufferPointer(rebasing: bytes[0..<end])
             if plain { return RawApplication(line: record.line, validText: row, spans: spans, extras: extras, arena: arena) }
-            control = Self.firstControlByte(bytes, end: end, ends: record.ends)
+            if classes & 1 != 0 { control = Self.firstControlByte(bytes, end: end, ends: record.ends) }
             // A row that is valid UTF-8 as a whole, with no column starting inside a sequence,
             // has every field valid on its own: no sequence can span two fields. (Columns lie
             // end to end, or with one ASCII delimiter between them, so that is all

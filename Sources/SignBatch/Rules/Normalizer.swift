@@ -13,17 +13,16 @@ public final class Normalizer {
     private let releases: LookupCache<Bool>
 
     public init(rules: RuleSet) {
-        // Every application holds its sign and document type, so making and freeing one
-        // retains and releases them: each normalizer (one per evaluating thread) looks them
-        // up among copies of its own, so the two threads never write the same reference
-        // counts.
+        // Every application holds its sign type, so making and freeing one retains and
+        // releases it: each normalizer (one per evaluating thread) looks them up among
+        // copies of its own, so the two threads never write the same reference counts.
+        // (A document type has no reference to count.)
         let signTypeCopies = rules.signTypesByCode.mapValues { $0.unsharedCopy() }
-        let documentTypeCopies = rules.documentTypesByCode.mapValues { $0.unsharedCopy() }
         accountTypes = LookupCache(default: .enterprise) { rules.accountType($0) }
         signTypes = LookupCache(default: nil) { rules.signType($0).map { signTypeCopies[$0.code]! } }
         internationals = LookupCache(default: false) { rules.international($0) }
         purposes = LookupCache(default: .self) { rules.purpose($0) }
-        documentTypes = LookupCache(default: nil) { rules.documentType($0).map { documentTypeCopies[$0.code]! } }
+        documentTypes = LookupCache(default: nil) { rules.documentType($0) }
         releases = LookupCache(default: true) { rules.productReleased($0) }
     }
 
@@ -89,7 +88,7 @@ public final class Normalizer {
             hasValidAccountID: hasValidAccountID,
             accountHash: accountHash,
             holdingHash: holdingHash,
-            text: text)
+            text: consume text)
         if nameChanged, !signName.isEmpty {
             application.warnings.append(Finding(.signNormalized, message:
                 "sign_name '\(application.raw[.signName] ?? "")' was normalized to '\(signName)'"))

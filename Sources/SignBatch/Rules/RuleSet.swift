@@ -13,6 +13,8 @@ public final class RuleSet: Sendable {
     public final class SignType: Sendable, Equatable {
         public let code: Int
         public let name: String
+        /// `name` for output rows, written without retaining it.
+        let ruleName: RuleName
         public let remark: RemarkKind
         public let isProduct: Bool
         /// `nil`: this account type may not apply for the sign type at all.
@@ -27,6 +29,7 @@ public final class RuleSet: Sendable {
              enterpriseDocuments: Set<Int>?, individualDocuments: Set<Int>?) {
             self.code = code
             self.name = name
+            ruleName = RuleName(name)
             self.remark = remark
             self.isProduct = isProduct
             self.enterpriseDocuments = enterpriseDocuments
@@ -65,12 +68,16 @@ public final class RuleSet: Sendable {
         }
     }
 
+    /// Copied with no reference counting: both evaluating threads copy one for every row.
     public struct DocumentType: Sendable, Equatable {
         public var code: Int
-        public var name: String
+        public var ruleName: RuleName
+        public var name: String { ruleName.description }
 
-        /// An equal document type that shares no storage with this one.
-        func unsharedCopy() -> DocumentType { DocumentType(code: code, name: RuleSet.unsharedCopy(name)) }
+        public init(code: Int, name: String) {
+            self.code = code
+            ruleName = RuleName(name)
+        }
     }
 
     static func unsharedCopy(_ text: String) -> String { String(decoding: Array(text.utf8), as: UTF8.self) }
@@ -248,13 +255,20 @@ public final class RuleSet: Sendable {
         // real names), before anything is allocated. Membership is asked first: a table
         // lookup for ASCII, and most Chinese names fail it on their first character before
         // any Unicode property is looked up.
-        for scalar in folded.unicodeScalars where !neutralTrie.isLetter(scalar) {
-            if !Self.isDigit(scalar) { return false }
+        let settled: Bool? = folded.withBytes { bytes in
+            var index = 0
+            while index < bytes.count {
+                guard let (value, length) = UTF8Scalars.decode(bytes, at: index) else { return nil }
+                if !neutralTrie.isLetter(value), !Self.isDigit(value) { return false }
+                index += length
+            }
+            return nil
         }
+        if let settled { return settled }
         // On the stack: a name has no more scalars than bytes.
         return withUnsafeTemporaryAllocation(of: Unicode.Scalar.self, capacity: folded.utf8.count) { buffer in
             var count = 0
-            for scalar in folded.unicodeScalars where !Self.isDigit(scalar) {
+            for scalar in folded.unicodeScalars where !Self.isDigit(scalar.value) {
                 buffer[count] = scalar
                 count += 1
             }
@@ -262,11 +276,12 @@ public final class RuleSet: Sendable {
         }
     }
 
-    private static func isDigit(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0..<0x80: scalar.value >= 0x30 && scalar.value <= 0x39
+    @inline(__always)
+    private static func isDigit(_ value: UInt32) -> Bool {
+        switch value {
+        case 0..<0x80: value >= 0x30 && value <= 0x39
         case 0x3400...0x4DBF, 0x4E00...0x9FFF: false  // CJK ideographs (most names): no property lookup
-        default: scalar.properties.generalCategory == .decimalNumber
+        default: Unicode.Scalar(value)?.properties.generalCategory == .decimalNumber
         }
     }
 }
@@ -274,16 +289,25 @@ public final class RuleSet: Sendable {
 /// The neutral vocabulary as a trie over Unicode scalars, so splitting a name into words
 /// walks the name once per reachable position without building substrings.
 struct NeutralTrie: Sendable {
-    /// Edge (node << 21 | scalar) → child node. Node 0 is the root.
-    private var edges: [Int: Int] = [:]
-    private var terminal: Set<Int> = []
+    /// Edge key (node << 21 | scalar) + 1 at its slot, 0 for none; open addressing with a
+    /// multiplicative hash, never more than half full. Node 0 is the root. (A `Dictionary`
+    /// hashed every step of every split with SipHash.)
+    private let edgeKeys: [Int]
+    /// The child node of the edge in the same slot.
+    private let edgeChildren: [Int]
+    private let edgeShift: Int
+    /// Whether a word ends at the node.
+    private let terminal: [Bool]
     let alphabet: Set<UInt32>
-    /// `alphabet` for ASCII, as a table.
-    private let asciiLetters: [Bool]
+    /// `alphabet` below U+10000 as bits: asked of a name's scalars on every row, where the
+    /// set would hash each one.
+    private let planeZeroLetters: [UInt64]
 
     init(_ words: Set<String>) {
         var alphabet = Set<UInt32>()
         var nodes = 1
+        var edges: [Int: Int] = [:]
+        var terminal: Set<Int> = []
         for word in words {
             var node = 0
             for scalar in word.unicodeScalars {
@@ -300,13 +324,46 @@ struct NeutralTrie: Sendable {
             terminal.insert(node)
         }
         self.alphabet = alphabet
-        asciiLetters = (0..<128).map { alphabet.contains(UInt32($0)) }
+        var slotBits = 4
+        while 1 << slotBits < 2 * edges.count { slotBits += 1 }
+        edgeShift = 64 - slotBits
+        var keys = [Int](repeating: 0, count: 1 << slotBits)
+        var children = [Int](repeating: 0, count: 1 << slotBits)
+        for (edge, child) in edges {
+            var slot = Self.slot(edge, shift: 64 - slotBits)
+            while keys[slot] != 0 { slot = (slot + 1) & (keys.count - 1) }
+            keys[slot] = edge + 1
+            children[slot] = child
+        }
+        edgeKeys = keys
+        edgeChildren = children
+        self.terminal = (0..<nodes).map { terminal.contains($0) }
+        var bits = [UInt64](repeating: 0, count: 0x10000 / 64)
+        for value in alphabet where value < 0x10000 { bits[Int(value >> 6)] |= 1 << UInt64(value & 63) }
+        planeZeroLetters = bits
     }
 
-    /// Whether some word has this scalar.
+    /// Whether some word has the scalar of this value.
     @inline(__always)
-    func isLetter(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.isASCII ? asciiLetters[Int(scalar.value)] : alphabet.contains(scalar.value)
+    func isLetter(_ value: UInt32) -> Bool {
+        guard value < 0x10000 else { return alphabet.contains(value) }
+        return planeZeroLetters.withUnsafeBufferPointer { $0[Int(value >> 6)] } >> UInt64(value & 63) & 1 != 0
+    }
+
+    @inline(__always)
+    private static func slot(_ edge: Int, shift: Int) -> Int {
+        Int(truncatingIfNeeded: (UInt64(truncatingIfNeeded: edge) &* 0x9E37_79B9_7F4A_7C15) >> UInt64(shift))
+    }
+
+    private func child(of node: Int, _ scalar: UInt32) -> Int? {
+        let edge = node << 21 | Int(scalar)
+        var slot = Self.slot(edge, shift: edgeShift)
+        while true {
+            let key = edgeKeys[slot]
+            if key == 0 { return nil }
+            if key == edge + 1 { return edgeChildren[slot] }
+            slot = (slot + 1) & (edgeKeys.count - 1)
+        }
     }
 
     /// True when `letters` is empty or a concatenation of words.
@@ -318,10 +375,10 @@ struct NeutralTrie: Sendable {
             for start in 0..<letters.count where reachable[start] {
                 var node = 0
                 var index = start
-                while index < letters.count, let next = edges[node << 21 | Int(letters[index].value)] {
+                while index < letters.count, let next = child(of: node, letters[index].value) {
                     node = next
                     index += 1
-                    if terminal.contains(node) { reachable[index] = true }
+                    if terminal[node] { reachable[index] = true }
                 }
             }
             return reachable[letters.count]

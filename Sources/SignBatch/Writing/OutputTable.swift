@@ -54,16 +54,18 @@ public struct OutputTable: Sendable {
         case .accepted:
             app.withBytes(.ref) { sink.text(bytes: $0) }
             app.withBytes(.accountID) { sink.text(bytes: $0) }
-            sink.text((app.accountType.value ?? .enterprise).rawValue)
+            // Constant cells are written from static text and type names from the rules'
+            // bytes: as `String`s each was a check of its form, and the names a retain.
+            sink.text(static: app.accountType.value == .individual ? "individual" : "enterprise")
             sink.text(app.signName)
-            sink.nameAndCode(app.signType.value.map { ($0.name, $0.code) })
-            sink.text(app.international.value == true ? "1" : "0")
-            sink.text((app.purpose.value ?? .self).rawValue)
-            sink.nameAndCode(app.documentType.value.map { ($0.name, $0.code) })
+            sink.nameAndCode(app.signType.value.map { ($0.ruleName, $0.code) })
+            sink.text(static: app.international.value == true ? "1" : "0")
+            sink.text(static: app.purpose.value == .others ? "others" : "self")
+            sink.nameAndCode(app.documentType.value.map { ($0.ruleName, $0.code) })
             app.withBytes(.documentFile) { sink.text(bytes: $0) }
             app.withBytes(.commissionFile) { sink.text(bytes: $0) }
             app.withBytes(.remark) { sink.text(bytes: $0) }
-            sink.text(app.productReleased.value == false ? "no" : "yes")
+            sink.text(static: app.productReleased.value == false ? "no" : "yes")
             app.withBytes(.organizationName) { sink.text(bytes: $0) }
             app.withBytes(.creditCode) { sink.text(bytes: $0) }
             app.withBytes(.icpNumber) { sink.text(bytes: $0) }
@@ -87,7 +89,7 @@ public struct OutputTable: Sendable {
             for field in Self.fieldColumns { app.raw.withBytes(field) { sink.text(bytes: $0) } }
         }
         switch app.warnings.count {
-        case 0: sink.text("")
+        case 0: sink.text(static: "")
         case 1: sink.text(app.warnings[0].code.rawValue)
         default: sink.text(app.warnings.map(\.code.rawValue).joined(separator: ";"))
         }
@@ -137,14 +139,19 @@ extension CellSink {
 
     /// An enum's name and API code as two cells; two empty cells when it has no value.
     @inline(__always)
-    mutating func nameAndCode(_ value: (name: String, code: Int)?) {
+    mutating func nameAndCode(_ value: (name: RuleName, code: Int)?) {
         if let value {
-            text(value.name)
+            text(bytes: value.name.bytes)
             number(value.code)
         } else {
-            text("")
-            text("")
+            text(static: "")
+            text(static: "")
         }
+    }
+
+    @inline(__always)
+    mutating func text(static value: StaticString) {
+        text(bytes: UnsafeBufferPointer(start: value.utf8Start, count: value.utf8CodeUnitCount))
     }
 }
 
