@@ -36,15 +36,18 @@ public struct Evaluation: Sendable {
         var rejected = false
         var ordered = true
         var needsDocuments = false
-        for reason in reasons {
-            switch reason.code.severity {
-            case .rejection:
-                rejected = true
-                if needsDocuments { ordered = false }
-            case .needsDocuments:
-                needsDocuments = true
-            case .warning:
-                ordered = false  // not a reason: dropped below
+        // Codes read in place: iterating would copy each finding (retaining its message).
+        reasons.withUnsafeBufferPointer { findings in
+            for index in findings.indices {
+                switch findings[index].code.severity {
+                case .rejection:
+                    rejected = true
+                    if needsDocuments { ordered = false }
+                case .needsDocuments:
+                    needsDocuments = true
+                case .warning:
+                    ordered = false  // not a reason: dropped below
+                }
             }
         }
         if ordered {

@@ -23,7 +23,10 @@ struct RowTally {
     @inline(__always)
     private mutating func add(_ evaluation: Evaluation, times: Int) {
         outcomes[evaluation.outcome.position] += times
-        for reason in evaluation.reasons { add(reason.code, times) }
+        // Codes read in place: iterating would copy each finding (retaining its message).
+        evaluation.reasons.withUnsafeBufferPointer { findings in
+            for index in findings.indices { add(findings[index].code, times) }
+        }
     }
 
     private mutating func add(_ code: ReasonCode, _ count: Int) {

@@ -104,9 +104,11 @@ public struct Validator: Sendable {
                 reject(.purposeNotAllowed, "an individual account may apply only for its own use (sign_purpose self)")
             }
         }
+        // The allowed set is copied (retained) only for the message: `allows` is false
+        // when there is none, so asking it first decides the usual row.
         if let signType, let accountType, let document = app.documentType.value,
-           let allowed = signType.allowedDocuments(for: accountType),
-           !signType.allows(document: document.code, for: accountType) {
+           !signType.allows(document: document.code, for: accountType),
+           let allowed = signType.allowedDocuments(for: accountType) {
             let names = allowed.sorted().compactMap { rules.documentTypesByCode[$0]?.name }.joined(separator: ", ")
             reject(.documentTypeMismatch,
                    "document_type \(document.name) is not accepted for \(Self.withArticle(signType.name)) signature of an \(accountType.rawValue) account; use \(names)")
