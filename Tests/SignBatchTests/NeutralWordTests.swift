@@ -69,6 +69,12 @@ struct NeutralWordTests {
         #expect(!Self.isNeutral("test", rules: rules))
         // Digits alone stay neutral whatever the vocabulary.
         #expect(Self.isNeutral("12306", rules: rules))
+        // A word with a scalar beyond U+FFFF (outside the letters' bit table).
+        file.neutralWords = ["\u{20000}测"]
+        let wide = try RuleSet(file: file, origin: "test")
+        #expect(Self.isNeutral("\u{20000}测8", rules: wide))
+        #expect(!Self.isNeutral("\u{20001}测", rules: wide))
+        #expect(!Self.isNeutral("测\u{20000}", rules: wide))
     }
 
     @Test func neutralMessageSuggestsAName() {

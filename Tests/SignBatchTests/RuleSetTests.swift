@@ -305,5 +305,17 @@ struct RuleSetTests {
         #expect(RuleName("a") != RuleName("ab"))
         #expect(RuleName("") == RuleName(""))
         #expect(RuleSet.DocumentType(code: 1, name: "x") != RuleSet.DocumentType(code: 1, name: "y"))
+        // Canonically equivalent names keep their own bytes: output rows write a name as given.
+        let decomposed = RuleName("e\u{301}cole")
+        #expect(Array(decomposed.bytes) == Array("e\u{301}cole".utf8))
+        #expect(Array(RuleName("\u{E9}cole").bytes) == Array("\u{E9}cole".utf8))
+        #expect(decomposed != RuleName("\u{E9}cole"))
+    }
+
+    /// Output cells write account types and purposes from static text, which must spell
+    /// each value as its raw value does.
+    @Test func staticSpellingsAreTheRawValues() {
+        for type in AccountType.allCases { #expect(type.spelling.description == type.rawValue) }
+        for purpose in Purpose.allCases { #expect(purpose.spelling.description == purpose.rawValue) }
     }
 }

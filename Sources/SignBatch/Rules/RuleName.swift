@@ -21,19 +21,20 @@ public struct RuleName: @unchecked Sendable, Equatable, CustomStringConvertible 
         lhs.start == rhs.start && lhs.count == rhs.count
     }
 
-    // Guarded by `lock`; entries are never removed.
-    nonisolated(unsafe) private static var names: [String: (UnsafePointer<UInt8>, Int)] = [:]
+    // Guarded by `lock`; entries are never removed. Keyed by bytes: `String` keys compare
+    // by canonical equivalence, and would give a decomposed name a precomposed one's bytes.
+    nonisolated(unsafe) private static var names: [[UInt8]: (UnsafePointer<UInt8>, Int)] = [:]
     private static let lock = NSLock()
 
     private static func interned(_ name: String) -> (UnsafePointer<UInt8>, Int) {
         lock.lock()
         defer { lock.unlock() }
-        if let known = names[name] { return known }
         let utf8 = Array(name.utf8)
+        if let known = names[utf8] { return known }
         let storage = UnsafeMutablePointer<UInt8>.allocate(capacity: max(utf8.count, 1))
         storage.initialize(from: utf8, count: utf8.count)
         let entry = (UnsafePointer(storage), utf8.count)
-        names[name] = entry
+        names[utf8] = entry
         return entry
     }
 }

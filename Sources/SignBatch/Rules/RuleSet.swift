@@ -1,7 +1,28 @@
 import Foundation
 
-public enum AccountType: String, Sendable { case enterprise, individual }
-public enum Purpose: String, Sendable { case `self`, others }
+public enum AccountType: String, Sendable, CaseIterable {
+    case enterprise, individual
+
+    /// `rawValue` as static text, for output cells written from bytes.
+    var spelling: StaticString {
+        switch self {
+        case .enterprise: "enterprise"
+        case .individual: "individual"
+        }
+    }
+}
+
+public enum Purpose: String, Sendable, CaseIterable {
+    case `self`, others
+
+    /// `rawValue` as static text, for output cells written from bytes.
+    var spelling: StaticString {
+        switch self {
+        case .self: "self"
+        case .others: "others"
+        }
+    }
+}
 
 /// The compiled rules: lookup tables built once per run from a `RulesFile`.
 ///
@@ -12,9 +33,9 @@ public final class RuleSet: Sendable {
     /// reference is cheaper than copying its sets.
     public final class SignType: Sendable, Equatable {
         public let code: Int
-        public let name: String
-        /// `name` for output rows, written without retaining it.
+        /// The name's bytes, which output rows write without retaining anything.
         let ruleName: RuleName
+        public var name: String { ruleName.description }
         public let remark: RemarkKind
         public let isProduct: Bool
         /// `nil`: this account type may not apply for the sign type at all.
@@ -28,7 +49,6 @@ public final class RuleSet: Sendable {
         init(code: Int, name: String, remark: RemarkKind, isProduct: Bool,
              enterpriseDocuments: Set<Int>?, individualDocuments: Set<Int>?) {
             self.code = code
-            self.name = name
             ruleName = RuleName(name)
             self.remark = remark
             self.isProduct = isProduct
@@ -43,7 +63,7 @@ public final class RuleSet: Sendable {
         }
 
         public static func == (lhs: SignType, rhs: SignType) -> Bool {
-            lhs.code == rhs.code && lhs.name == rhs.name && lhs.remark == rhs.remark && lhs.isProduct == rhs.isProduct
+            lhs.code == rhs.code && lhs.ruleName == rhs.ruleName && lhs.remark == rhs.remark && lhs.isProduct == rhs.isProduct
                 && lhs.enterpriseDocuments == rhs.enterpriseDocuments && lhs.individualDocuments == rhs.individualDocuments
         }
 
@@ -60,9 +80,9 @@ public final class RuleSet: Sendable {
             return allowedDocuments(for: account)?.contains(code) ?? false
         }
 
-        /// An equal sign type that shares no storage with this one.
+        /// An equal sign type that shares no reference-counted storage with this one.
         func unsharedCopy() -> SignType {
-            SignType(code: code, name: RuleSet.unsharedCopy(name), remark: remark, isProduct: isProduct,
+            SignType(code: code, name: name, remark: remark, isProduct: isProduct,
                      enterpriseDocuments: enterpriseDocuments.map(RuleSet.unsharedCopy),
                      individualDocuments: individualDocuments.map(RuleSet.unsharedCopy))
         }
@@ -80,7 +100,6 @@ public final class RuleSet: Sendable {
         }
     }
 
-    static func unsharedCopy(_ text: String) -> String { String(decoding: Array(text.utf8), as: UTF8.self) }
 
     static func unsharedCopy(_ set: Set<Int>) -> Set<Int> {
         var copy = Set<Int>(minimumCapacity: set.count)
@@ -330,7 +349,7 @@ struct NeutralTrie: Sendable {
         var keys = [Int](repeating: 0, count: 1 << slotBits)
         var children = [Int](repeating: 0, count: 1 << slotBits)
         for (edge, child) in edges {
-            var slot = Self.slot(edge, shift: 64 - slotBits)
+            var slot = Self.slot(edge, shift: edgeShift)
             while keys[slot] != 0 { slot = (slot + 1) & (keys.count - 1) }
             keys[slot] = edge + 1
             children[slot] = child

@@ -56,11 +56,11 @@ public struct OutputTable: Sendable {
             app.withBytes(.accountID) { sink.text(bytes: $0) }
             // Constant cells are written from static text and type names from the rules'
             // bytes: as `String`s each was a check of its form, and the names a retain.
-            sink.text(static: app.accountType.value == .individual ? "individual" : "enterprise")
+            sink.text(static: (app.accountType.value ?? .enterprise).spelling)
             sink.text(app.signName)
             sink.nameAndCode(app.signType.value.map { ($0.ruleName, $0.code) })
             sink.text(static: app.international.value == true ? "1" : "0")
-            sink.text(static: app.purpose.value == .others ? "others" : "self")
+            sink.text(static: (app.purpose.value ?? .self).spelling)
             sink.nameAndCode(app.documentType.value.map { ($0.ruleName, $0.code) })
             app.withBytes(.documentFile) { sink.text(bytes: $0) }
             app.withBytes(.commissionFile) { sink.text(bytes: $0) }
